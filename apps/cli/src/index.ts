@@ -1,0 +1,37 @@
+/**
+ * The `eve` command line. Each command lives in `commands/<name>.ts` and registers itself on the
+ * program; this file only assembles them and turns errors into clear messages and exit codes.
+ */
+import { Command, CommanderError } from 'commander';
+import { EveError } from '@evejs/tensor';
+import { registerEnvCommand } from './commands/env.js';
+import { registerVersionCommand } from './commands/version.js';
+import { CLI_VERSION } from './version.js';
+
+/** Builds the program with every command registered. */
+export function buildProgram(): Command {
+  const program = new Command('eve')
+    .description('EVE, the encoder-free vision-language model, in TypeScript')
+    .version(CLI_VERSION, '-V, --version', 'print the evejs version')
+    .showHelpAfterError()
+    .exitOverride();
+  registerVersionCommand(program);
+  registerEnvCommand(program);
+  return program;
+}
+
+/** Runs the CLI and returns the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof EveError) {
+      process.stderr.write(`eve: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
