@@ -1,0 +1,60 @@
+/**
+ * Batched matrix multiply with either side transposed and NumPy-broadcast batch dimensions:
+ * a [..., M, K] (or [..., K, M] with transposeA) times b [..., K, N] (or [..., N, K] with
+ * transposeB). `b` may be stored in f16/bf16 (weights); kernels dequantise on the fly and
+ * accumulate in f32. Linear layers use transposeB, so PyTorch's [out, in] weights need no copy.
+ */
+import { engine } from '../engine.js';
+import { DTypeError, ShapeError } from '../errors.js';
+import { defineOp } from '../op.js';
+import { broadcastShapes, shapeStr } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { cast } from './elementwise.js';
+import { sumToShape } from './reduce.js';
+
+export interface MatmulAttrs {
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
+/** The M, K, N and broadcast batch shape of a matmul. */
+export function matmulDims(a: readonly number[], b: readonly number[], { transposeA, transposeB }: MatmulAttrs) {
+  if (a.length < 2 || b.length < 2) throw new ShapeError(`matmul: inputs need rank ≥ 2, got ${shapeStr(a)} and ${shapeStr(b)}`);
+  const m = a[a.length - (transposeA ? 1 : 2)]!;
+  const k = a[a.length - (transposeA ? 2 : 1)]!;
+  const kb = b[b.length - (transposeB ? 1 : 2)]!;
+  const n = b[b.length - (transposeB ? 2 : 1)]!;
+  if (k !== kb) {
+    throw new ShapeError(
+      `matmul: inner dimensions differ: ${shapeStr(a)}${transposeA ? 'ᵀ' : ''} × ${shapeStr(b)}${transposeB ? 'ᵀ' : ''} (${k} vs ${kb})`,
+    );
+  }
+  const batch = broadcastShapes(a.slice(0, -2), b.slice(0, -2));
+  return { m, k, n, batch };
+}
+
+export const matmulOp = defineOp<MatmulAttrs>({
+  name: 'matmul',
+  infer: ([a, b], attrs) => {
+    if (a!.dtype !== 'f32') throw new DTypeError(`matmul: a must be f32, got ${a!.dtype}`);
+    if (!['f32', 'f16', 'bf16'].includes(b!.dtype)) throw new DTypeError(`matmul: b must be f32, f16 or bf16, got ${b!.dtype}`);
+    const { m, n, batch } = matmulDims(a!.shape, b!.shape, attrs);
+    return [{ shape: [...batch, m, n], dtype: 'f32' }];
+  },
+  grad: ({ inputs: [a, b], attrs: { transposeA, transposeB }, dys: [dy] }) => {
+    const bf = b!.dtype === 'f32' ? b! : cast(b!, 'f32');
+    // C = op(A)·op(B). dA = dC·op(B)ᵀ (transposed back if A was), dB = op(A)ᵀ·dC (likewise).
+    const da = transposeA ? matmul(bf, dy!, { transposeA: transposeB, transposeB: true }) : matmul(dy!, bf, { transposeB: !transposeB });
+    const dbf = transposeB ? matmul(dy!, a!, { transposeA: true, transposeB: transposeA }) : matmul(a!, dy!, { transposeA: !transposeA });
+    const db = b!.dtype === 'f32' ? dbf : cast(dbf, b!.dtype);
+    return [sumToShape(da, a!.shape), sumToShape(db, b!.shape)];
+  },
+});
+
+/**
+ * Matrix product with broadcast batch dimensions.
+ * @example matmul(x, weight, { transposeB: true }) // x [B, T, in] · weightᵀ [out, in] → [B, T, out]
+ */
+export function matmul(a: Tensor, b: Tensor, opts: Partial<MatmulAttrs> = {}): Tensor {
+  return engine.runOp(matmulOp, [a, b], { transposeA: opts.transposeA ?? false, transposeB: opts.transposeB ?? false })[0]!;
+}

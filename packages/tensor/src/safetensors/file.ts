@@ -1,0 +1,147 @@
+/**
+ * One safetensors file, opened lazily: `open` reads only the 8-byte length and the JSON header;
+ * each tensor's bytes are read on demand with one positioned read into a fresh buffer of exactly
+ * its size. A 15 GB checkpoint therefore loads tensor by tensor, never whole and never twice.
+ *
+ * Not here: memory mapping (Node has none that is portable), writing (write.ts), shards (sharded.ts).
+ */
+import { type FileHandle, open } from 'node:fs/promises';
+import { EveError, FormatError } from '../errors.js';
+import { fromRaw } from '../ops/creation.js';
+import type { Tensor } from '../tensor.js';
+import { decodeTensorBytes } from './decode.js';
+import { dtypeOfFileDType } from './file-dtype.js';
+import { HEADER_LENGTH_BYTES, parseHeader, parseHeaderLength, type TensorEntry } from './header.js';
+import type { SafetensorsReader, SafetensorsReadOptions, SafetensorsTensorInfo } from './safetensors-reader.js';
+import { DTypeError } from '../errors.js';
+
+/** The most bytes asked of one `read` call; Node caps a single read near 2 GiB. */
+const MAX_READ_BYTES = 1 << 30;
+
+/**
+ * A safetensors file open for lazy reading.
+ * @example
+ * const f = await SafetensorsFile.open('model.safetensors');
+ * try {
+ *   const w = await f.read('lm_head.weight', { dtype: 'f32' });
+ * } finally {
+ *   await f.close();
+ * }
+ */
+export class SafetensorsFile implements SafetensorsReader {
+  readonly path: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  #handle: FileHandle | null;
+  readonly #dataStart: number;
+  readonly #order: readonly TensorEntry[];
+  readonly #byKey: ReadonlyMap<string, TensorEntry>;
+
+  private constructor(path: string, handle: FileHandle, metadata: Record<string, string>, entries: TensorEntry[], dataStart: number) {
+    this.path = path;
+    this.#handle = handle;
+    this.metadata = Object.freeze(metadata);
+    this.#order = entries;
+    this.#byKey = new Map(entries.map((e) => [e.key, e]));
+    this.#dataStart = dataStart;
+  }
+
+  /**
+   * Opens `path` and reads and validates its header (not its tensors). Throws a FormatError naming
+   * the file if it is truncated or its header is malformed; the file is closed again in that case.
+   */
+  static async open(path: string): Promise<SafetensorsFile> {
+    const handle = await open(path, 'r');
+    try {
+      const { size } = await handle.stat();
+      const prefix = await readExactly(handle, path, HEADER_LENGTH_BYTES, 0, Math.min(size, HEADER_LENGTH_BYTES));
+      const headerByteLength = parseHeaderLength(path, prefix, size);
+      const headerBytes = await readExactly(handle, path, headerByteLength, HEADER_LENGTH_BYTES, headerByteLength);
+      const header = parseHeader(path, headerBytes, size);
+      return new SafetensorsFile(path, handle, header.metadata, header.entries, header.dataStart);
+    } catch (e) {
+      await handle.close();
+      throw e;
+    }
+  }
+
+  keys(): string[] {
+    return this.#order.map((e) => e.key);
+  }
+
+  has(key: string): boolean {
+    return this.#byKey.has(key);
+  }
+
+  /** A tensor's dtype, shape and size. Throws a DTypeError for a file dtype evejs cannot hold (F64, I8, …). */
+  info(key: string): SafetensorsTensorInfo {
+    const e = this.#entry(key);
+    const dtype = dtypeOfFileDType(e.fileDType);
+    if (dtype === null) {
+      throw new DTypeError(`${this.path}: tensor "${key}" has dtype ${e.fileDType}, which evejs cannot read (readRaw gives its bytes)`);
+    }
+    return { dtype, fileDType: e.fileDType, shape: [...e.shape], byteLength: e.end - e.begin };
+  }
+
+  async readRaw(key: string): Promise<Uint8Array> {
+    const e = this.#entry(key);
+    const handle = this.#open();
+    const length = e.end - e.begin;
+    return readExactly(handle, this.path, length, this.#dataStart + e.begin, length, `tensor "${key}"`);
+  }
+
+  async read(key: string, opts: SafetensorsReadOptions = {}): Promise<Tensor> {
+    const e = this.#entry(key);
+    const bytes = await this.readRaw(key);
+    const { data, dtype } = decodeTensorBytes(this.path, key, bytes, e.fileDType, opts.dtype);
+    return fromRaw(data, e.shape, dtype, opts.backend);
+  }
+
+  async *tensors(opts: SafetensorsReadOptions = {}): AsyncGenerator<[string, Tensor]> {
+    for (const e of this.#order) yield [e.key, await this.read(e.key, opts)];
+  }
+
+  [Symbol.asyncIterator](): AsyncGenerator<[string, Tensor]> {
+    return this.tensors();
+  }
+
+  async close(): Promise<void> {
+    const h = this.#handle;
+    this.#handle = null;
+    await h?.close();
+  }
+
+  #entry(key: string): TensorEntry {
+    const e = this.#byKey.get(key);
+    if (!e) throw new EveError(`${this.path}: no tensor named "${key}" (the file has ${this.#order.length})`);
+    return e;
+  }
+
+  #open(): FileHandle {
+    if (!this.#handle) throw new EveError(`${this.path}: read after close()`);
+    return this.#handle;
+  }
+}
+
+/**
+ * Reads `length` bytes at `position` into a fresh buffer of `capacity` bytes (≥ length), looping
+ * over short reads. A file that ends early (it shrank after opening) is a FormatError.
+ */
+async function readExactly(
+  handle: FileHandle,
+  path: string,
+  capacity: number,
+  position: number,
+  length: number,
+  what = 'header',
+): Promise<Uint8Array> {
+  const buf = new Uint8Array(capacity);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(buf, done, Math.min(length - done, MAX_READ_BYTES), position + done);
+    if (bytesRead === 0) {
+      throw new FormatError(path, `truncated: the file ended ${length - done} bytes into ${what} (it changed after opening?)`);
+    }
+    done += bytesRead;
+  }
+  return buf;
+}
