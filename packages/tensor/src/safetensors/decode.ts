@@ -23,12 +23,15 @@ export function decodeTensorBytes(
   target?: DType,
 ): { data: HostArray; dtype: DType } {
   const native = dtypeOfFileDType(fileDType);
-  if (native === null) {
-    throw new DTypeError(`${file}: tensor "${key}" has dtype ${fileDType}, which evejs cannot read (readRaw gives its bytes)`);
-  }
+  if (native === null) throw unreadableDTypeError(file, key, fileDType);
   const data = fileDType === 'I64' ? narrowI64ToI32(file, key, bytes) : hostArrayFromBytes(native, bytes);
   const dtype = target ?? native;
   return { data: dtype === native ? data : convertHostArray(data, native, dtype), dtype };
+}
+
+/** The error for reading a tensor whose file dtype has no evejs dtype (F64, I8, F8_E4M3, …). */
+export function unreadableDTypeError(file: string, key: string, fileDType: FileDType): DTypeError {
+  return new DTypeError(`${file}: tensor "${key}" has dtype ${fileDType}, which evejs cannot read (readRaw gives its bytes)`);
 }
 
 /** Little-endian i64 → Int32Array, refusing any value outside [-2^31, 2^31). */

@@ -9,11 +9,10 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { EveError, FormatError } from '../errors.js';
 import { fromRaw } from '../ops/creation.js';
 import type { Tensor } from '../tensor.js';
-import { decodeTensorBytes } from './decode.js';
+import { decodeTensorBytes, unreadableDTypeError } from './decode.js';
 import { dtypeOfFileDType } from './file-dtype.js';
 import { HEADER_LENGTH_BYTES, parseHeader, parseHeaderLength, type TensorEntry } from './header.js';
 import type { SafetensorsReader, SafetensorsReadOptions, SafetensorsTensorInfo } from './safetensors-reader.js';
-import { DTypeError } from '../errors.js';
 
 /** The most bytes asked of one `read` call; Node caps a single read near 2 GiB. */
 const MAX_READ_BYTES = 1 << 30;
@@ -53,9 +52,9 @@ export class SafetensorsFile implements SafetensorsReader {
     const handle = await open(path, 'r');
     try {
       const { size } = await handle.stat();
-      const prefix = await readExactly(handle, path, HEADER_LENGTH_BYTES, 0, Math.min(size, HEADER_LENGTH_BYTES));
+      const prefix = size >= HEADER_LENGTH_BYTES ? await readExactly(handle, path, 0, HEADER_LENGTH_BYTES) : new Uint8Array(0);
       const headerByteLength = parseHeaderLength(path, prefix, size);
-      const headerBytes = await readExactly(handle, path, headerByteLength, HEADER_LENGTH_BYTES, headerByteLength);
+      const headerBytes = await readExactly(handle, path, HEADER_LENGTH_BYTES, headerByteLength);
       const header = parseHeader(path, headerBytes, size);
       return new SafetensorsFile(path, handle, header.metadata, header.entries, header.dataStart);
     } catch (e) {
@@ -76,17 +75,14 @@ export class SafetensorsFile implements SafetensorsReader {
   info(key: string): SafetensorsTensorInfo {
     const e = this.#entry(key);
     const dtype = dtypeOfFileDType(e.fileDType);
-    if (dtype === null) {
-      throw new DTypeError(`${this.path}: tensor "${key}" has dtype ${e.fileDType}, which evejs cannot read (readRaw gives its bytes)`);
-    }
+    if (dtype === null) throw unreadableDTypeError(this.path, key, e.fileDType);
     return { dtype, fileDType: e.fileDType, shape: [...e.shape], byteLength: e.end - e.begin };
   }
 
   async readRaw(key: string): Promise<Uint8Array> {
     const e = this.#entry(key);
     const handle = this.#open();
-    const length = e.end - e.begin;
-    return readExactly(handle, this.path, length, this.#dataStart + e.begin, length, `tensor "${key}"`);
+    return readExactly(handle, this.path, this.#dataStart + e.begin, e.end - e.begin, `tensor "${key}"`);
   }
 
   async read(key: string, opts: SafetensorsReadOptions = {}): Promise<Tensor> {
@@ -123,18 +119,11 @@ export class SafetensorsFile implements SafetensorsReader {
 }
 
 /**
- * Reads `length` bytes at `position` into a fresh buffer of `capacity` bytes (≥ length), looping
- * over short reads. A file that ends early (it shrank after opening) is a FormatError.
+ * Reads `length` bytes at `position` into a fresh buffer of exactly that size, looping over short
+ * reads. A file that ends early (it shrank after opening) is a FormatError.
  */
-async function readExactly(
-  handle: FileHandle,
-  path: string,
-  capacity: number,
-  position: number,
-  length: number,
-  what = 'header',
-): Promise<Uint8Array> {
-  const buf = new Uint8Array(capacity);
+async function readExactly(handle: FileHandle, path: string, position: number, length: number, what = 'header'): Promise<Uint8Array> {
+  const buf = new Uint8Array(length);
   let done = 0;
   while (done < length) {
     const { bytesRead } = await handle.read(buf, done, Math.min(length - done, MAX_READ_BYTES), position + done);
