@@ -1,0 +1,53 @@
+// Runs the real `eve` entry point in a child process, as users and other tools do.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+
+/** Runs `eve <args>` from the repository root; resolves with stdout/stderr and the exit code. */
+export async function eve(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--conditions=@evejs/source', '--import', 'tsx', 'apps/cli/src/bin.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    return { stdout, stderr, code: 0 };
+  } catch (err) {
+    const e = err as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
+}
+
+describe('eve CLI', () => {
+  it('--help lists the commands', async () => {
+    const r = await eve(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: eve');
+    expect(r.stdout).toMatch(/version/);
+    expect(r.stdout).toMatch(/env/);
+  });
+
+  it('version prints the package version and the runtime', async () => {
+    const r = await eve(['version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^evejs \d+\.\d+\.\d+\nnode v\d+/);
+  });
+
+  it('env --json lists the cpu backend with its device', async () => {
+    const r = await eve(['env', '--json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as { backend: string; ok: boolean; device: string }[];
+    const cpu = rows.find((x) => x.backend === 'cpu');
+    expect(cpu?.ok).toBe(true);
+    expect(cpu?.device).toMatch(/threads/);
+  });
+
+  it('an unknown command fails with a non-zero exit code and says why', async () => {
+    const r = await eve(['no-such-command']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("unknown command 'no-such-command'");
+  });
+});
