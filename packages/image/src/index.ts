@@ -29,4 +29,5 @@ export {
 export { readImageInput, type ImageInput, type ImageBytes } from './image-source.js';
 export { decodeImage, DEFAULT_MAX_PIXELS, type DecodeImageOptions, type DecodedImage } from './decode-image.js';
 export { denormalizeToRgb, maskToGrey } from './denormalize.js';
+export { encodePng } from './encode-png.js';
 export { pixelValuesToTensor } from './to-tensor.js';
