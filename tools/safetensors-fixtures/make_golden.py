@@ -3,8 +3,10 @@
 
     python3 tools/safetensors-fixtures/make_golden.py
 
-Outputs packages/tensor/test/fixtures/safetensors/golden.safetensors and golden.json (the same
-tensors' values as exact bit patterns, plus provenance).
+Outputs, in packages/tensor/test/fixtures/safetensors/: golden.safetensors (every dtype evejs reads,
+I64 included, a scalar and an empty tensor, `{"format": "pt"}` metadata), golden-without-i64.safetensors
+(the same minus the I64 tensor, since evejs never writes I64), and golden.json (the values as exact
+bit patterns, plus provenance).
 
 Provenance, honestly: the Python `safetensors` library is not installable on our machines (Debian
 bookworm has no python3-safetensors and PyPI is not reachable), so this script serialises with its
@@ -113,9 +115,14 @@ def main():
     tensors = make_tensors()
     metadata = {"format": "pt"}
     data = serialize({k: (TORCH_DTYPE[t.dtype], list(t.shape), raw(t)) for k, t in tensors.items()}, metadata)
+    # The same minus the I64 tensor: what evejs' Tensor-level writer can reproduce (it never writes I64).
+    writable = serialize({k: (TORCH_DTYPE[t.dtype], list(t.shape), raw(t))
+                          for k, t in tensors.items() if t.dtype != torch.int64}, metadata)
     os.makedirs(OUT_DIR, exist_ok=True)
     with open(os.path.join(OUT_DIR, "golden.safetensors"), "wb") as f:
         f.write(data)
+    with open(os.path.join(OUT_DIR, "golden-without-i64.safetensors"), "wb") as f:
+        f.write(writable)
     sidecar = {
         "generator": "tools/safetensors-fixtures/make_golden.py",
         "seed": SEED,
