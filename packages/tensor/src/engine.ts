@@ -339,22 +339,16 @@ class Engine {
         const dys = node.outputs.map((o) => grads.get(o) ?? null);
         if (dys.every((d) => d === null)) continue;
         const dxs = this.tidy(() => node.op.grad!({ inputs: node.inputs, outputs: node.outputs, attrs: node.attrs, dys }));
-        for (const o of node.outputs) {
-          const g = grads.get(o);
-          if (g && !o.isLeaf) {
-            grads.delete(o);
-            g.dispose();
-          }
-        }
+        // A gradient may come back as the very tensor it was given (add and contiguous pass dy
+        // through) or as one tensor for several inputs, so each input takes its own view of its
+        // dx (shared storage, no copy) and the originals and the output grads are released after.
         node.inputs.forEach((x, i) => {
           const dx = dxs[i];
-          if (!dx) return;
-          if (!x.requiresGrad) return dx.dispose();
+          if (!dx || !x.requiresGrad) return;
           if (!shapesEqual(dx.shape, x.shape)) {
             throw new ShapeError(`${node.op.name} gradient has shape ${shapeStr(dx.shape)}, input has ${shapeStr(x.shape)}`);
           }
-          // The same tensor object may be returned for several inputs (add's dy): own a view each.
-          const owned = [...grads.values()].includes(dx) || dxs.indexOf(dx) !== i ? this.#ownedCopy(dx) : dx;
+          const owned = this.#ownedCopy(dx);
           const prev = grads.get(x);
           if (prev) {
             grads.set(x, addOp(this, prev, owned));
@@ -362,6 +356,16 @@ class Engine {
             owned.dispose();
           } else grads.set(x, owned);
         });
+        for (const o of node.outputs) {
+          const g = grads.get(o);
+          if (g && !o.isLeaf) {
+            grads.delete(o);
+            g.dispose();
+          }
+        }
+        for (const dx of dxs) {
+          if (dx && !node.inputs.includes(dx) && !node.outputs.includes(dx)) dx.dispose();
+        }
       }
       for (const [t, g] of grads) {
         if (!t.isLeaf) {
