@@ -30,8 +30,11 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
   const flatLogits = reshape(logits, [targets.size, v]);
   const flatTargets = reshape(targets, [targets.size]);
   const lsm = logSoftmax(flatLogits, -1);
-  const picked = sum(mul(lsm, oneHot(flatTargets, v))); // Σ log p(target) over kept rows
-  const count = sum(cast(notEqual(flatTargets, ignore), 'f32'));
+  const kept = cast(notEqual(flatTargets, ignore), 'f32'); // (N,)
+  // oneHot already zeroes rows of out-of-range targets (-100), but an ignoreIndex inside [0, V)
+  // would still pick a class, so the rows are masked explicitly.
+  const picked = sum(mul(lsm, mul(oneHot(flatTargets, v), reshape(kept, [targets.size, 1])))); // Σ log p(target) over kept rows
+  const count = sum(kept);
   return div(neg(picked), count);
 }
 
