@@ -1,5 +1,7 @@
 /**
- * CPU matmul, plain TypeScript: the reference kernel and the path for small products.
+ * CPU matmul. `matmulNaive`, plain TypeScript, is the reference kernel and the path for tiny
+ * products; everything else goes to the WebAssembly SIMD kernels over worker threads
+ * (../wasm/wasm-matmul.ts), falling back to `matmulNaive` where WebAssembly SIMD is missing.
  * Operands are packed so the inner loop runs over contiguous memory (A row-major [M, K], B
  * row-major [K, N]) and accumulates a whole output row at a time (i-k-j order). Batch dimensions
  * broadcast by offset arithmetic. f16/bf16 weights are decoded to f32 first.
@@ -8,6 +10,7 @@ import { toFloat32Array, type HostArray } from '../../dtype.js';
 import type { KernelConfig, TensorView } from '../../kernel-registry.js';
 import { matmulDims, type MatmulAttrs } from '../../ops/matmul.js';
 import { broadcastStrides, contiguousStrides, sizeOf } from '../../shape.js';
+import { matmulWasm } from '../wasm/wasm-matmul.js';
 
 export interface MatmulPlan {
   m: number;
@@ -96,8 +99,18 @@ export function matmulNaive(a: TensorView, b: TensorView, attrs: MatmulAttrs): F
   return out;
 }
 
+/** Below this many multiply-adds per matrix, staging for WASM costs more than it saves. */
+const NAIVE_MAX_MACS = 4096;
+
+/** The CPU matmul: WASM SIMD (threaded when large) with `matmulNaive` for tiny products. */
+export function matmulCpu(a: TensorView, b: TensorView, attrs: MatmulAttrs): Float32Array {
+  const plan = planMatmul(a, b, attrs);
+  if (plan.m * plan.n * plan.k <= NAIVE_MAX_MACS) return matmulNaive(a, b, attrs);
+  return matmulWasm(a, b, attrs, plan) ?? matmulNaive(a, b, attrs);
+}
+
 export const matmulKernel: KernelConfig<MatmulAttrs> = {
   op: 'matmul',
   backend: 'cpu',
-  run: ({ inputs: [a, b], attrs }) => [matmulNaive(a!, b!, attrs)],
+  run: ({ inputs: [a, b], attrs }) => [matmulCpu(a!, b!, attrs)],
 };

@@ -1,0 +1,38 @@
+/**
+ * The body of each CPU worker thread, as a CommonJS script for `new Worker(src, { eval: true })`.
+ * It is a string, not a module file, so that it runs the same from TypeScript sources (tsx,
+ * vitest) and from dist without a bundler or loader hook; it only forwards calls to the WASM
+ * kernels, so it stays tiny. Protocol (Int32 words at control offset `slot·CONTROL_SLOT_WORDS`):
+ *   [0] seq   the main thread bumps it to hand over a task (negative: exit)
+ *   [1] done  the worker copies seq here when the task is finished
+ *   [2] ready 1 once the WASM instance exists
+ *   [3] op    0 = gemm, 1 = dotRows
+ *   [4..]     the kernel's arguments
+ */
+export const CONTROL_SLOT_WORDS = 32;
+
+export const CPU_WORKER_SOURCE = `
+'use strict';
+const { workerData } = require('node:worker_threads');
+const { module, memory, slot, slotWords } = workerData;
+const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const ctl = new Int32Array(memory.buffer, 0, 16384);
+const base = slot * slotWords;
+const p = base + 4;
+let seq = 0;
+Atomics.store(ctl, base + 2, 1);
+Atomics.notify(ctl, base + 2);
+for (;;) {
+  Atomics.wait(ctl, base, seq);
+  const s = Atomics.load(ctl, base);
+  if (s < 0) break;
+  seq = s;
+  if (ctl[base + 3] === 0) {
+    k.gemm(ctl[p], ctl[p + 1], ctl[p + 2], ctl[p + 3], ctl[p + 4], ctl[p + 5], ctl[p + 6], ctl[p + 7], ctl[p + 8], ctl[p + 9], ctl[p + 10]);
+  } else {
+    k.dotRows(ctl[p], ctl[p + 1], ctl[p + 2], ctl[p + 3], ctl[p + 4], ctl[p + 5], ctl[p + 6]);
+  }
+  Atomics.store(ctl, base + 1, s);
+  Atomics.notify(ctl, base + 1);
+}
+`;

@@ -1,0 +1,175 @@
+/**
+ * The WASM matmul against a float64 reference, through every path: packed gemm (all four
+ * transpose combinations), the dotRows matvec path (m ≤ 4 with transposeB), batch broadcasting,
+ * f16/bf16 weights, view offsets, odd sizes (1, 3, 17, 65, 129, 257; K not a multiple of 4) and
+ * products large enough to run on the worker threads.
+ *
+ * Tolerance: |c − r| ≤ 4·u·√K·S with u = 2⁻²⁴ (f32 unit roundoff) and S = Σₚ|aᵢₚ·bₚⱼ|, the usual
+ * probabilistic bound for a K-term f32 sum (its error grows like √K, not K); it is rtol ≈ 2.4e-7·√K
+ * relative to S. For K = 4096 and inputs in [-1, 1] that is ~0.016 against |c| ~ 20.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { convertHostArray, toFloat32Array, type DType } from '../../dtype.js';
+import type { TensorView } from '../../kernel-registry.js';
+import type { MatmulAttrs } from '../../ops/matmul.js';
+import { planMatmul } from '../kernels/matmul.js';
+import { cpuThreadCount, disposeCpuWorkers, matmulWasm } from './wasm-matmul.js';
+
+afterAll(disposeCpuWorkers);
+
+function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomF32(n: number, rand: () => number): Float32Array {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = rand() * 2 - 1;
+  return x;
+}
+
+function view(shape: number[], storage: Float32Array | Uint16Array, dtype: DType = 'f32', offset = 0): TensorView {
+  return { storage, dtype, shape, strides: [], offset };
+}
+
+/** float64 reference: C and S = Σ|a·b| per element, from the same batch offsets. */
+function reference(a: TensorView, b: TensorView, attrs: MatmulAttrs): { c: Float64Array; s: Float64Array; k: number } {
+  const { m, k, n, aOffsets, bOffsets } = planMatmul(a, b, attrs);
+  const ad = a.storage as Float32Array;
+  const bd = toFloat32Array(b.storage as Float32Array | Uint16Array, b.dtype);
+  const c = new Float64Array(aOffsets.length * m * n);
+  const s = new Float64Array(c.length);
+  for (let bi = 0; bi < aOffsets.length; bi++) {
+    const ao = aOffsets[bi]!;
+    const bo = bOffsets[bi]!;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let acc = 0;
+        let abs = 0;
+        for (let p = 0; p < k; p++) {
+          const av = ad[ao + (attrs.transposeA ? p * m + i : i * k + p)]!;
+          const bv = bd[bo + (attrs.transposeB ? j * k + p : p * n + j)]!;
+          acc += av * bv;
+          abs += Math.abs(av * bv);
+        }
+        c[bi * m * n + i * n + j] = acc;
+        s[bi * m * n + i * n + j] = abs;
+      }
+    }
+  }
+  return { c, s, k };
+}
+
+function expectMatchesReference(a: TensorView, b: TensorView, attrs: MatmulAttrs): void {
+  const out = matmulWasm(a, b, attrs, planMatmul(a, b, attrs));
+  expect(out, 'WebAssembly SIMD should be available in Node').not.toBeNull();
+  const { c, s, k } = reference(a, b, attrs);
+  expect(out!.length).toBe(c.length);
+  const u = 2 ** -24;
+  let misses = 0;
+  let worst = -1;
+  let worstErr = 0;
+  for (let i = 0; i < c.length; i++) {
+    const err = Math.abs(out![i]! - c[i]!);
+    if (!(err <= 4 * u * Math.sqrt(k) * s[i]!)) misses++;
+    if (!(err <= worstErr)) {
+      worstErr = err;
+      worst = i;
+    }
+  }
+  const msg = `${misses}/${c.length} elements out of tolerance; worst |err| ${worstErr.toExponential(2)} at ${worst} (ref ${c[worst]})`;
+  expect(misses, msg).toBe(0);
+}
+
+const TRANSPOSES: MatmulAttrs[] = [
+  { transposeA: false, transposeB: false },
+  { transposeA: true, transposeB: false },
+  { transposeA: false, transposeB: true },
+  { transposeA: true, transposeB: true },
+];
+const label = (t: MatmulAttrs): string => `${t.transposeA ? 'Aᵀ' : 'A'}·${t.transposeB ? 'Bᵀ' : 'B'}`;
+
+// [m, k, n]: odd sizes, K not a multiple of 4, matvec (m ≤ 4), and big enough to use the workers.
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1], [1, 3, 17], [3, 17, 1], [2, 65, 3], [4, 257, 129], [5, 255, 33], [17, 65, 129], [65, 129, 17],
+  [129, 257, 65], [257, 3, 129], [1, 4096, 65], [33, 1, 257], [96, 130, 200],
+];
+
+describe('matmulWasm vs float64 reference', () => {
+  it('runs on the expected number of threads', () => {
+    expect(cpuThreadCount()).toBeGreaterThanOrEqual(1);
+  });
+
+  for (const t of TRANSPOSES) {
+    it(`${label(t)} over odd shapes`, () => {
+      const rand = seededRandom(1234);
+      for (const [m, k, n] of SHAPES) {
+        const a = view(t.transposeA ? [k, m] : [m, k], randomF32(m * k, rand));
+        const b = view(t.transposeB ? [n, k] : [k, n], randomF32(k * n, rand));
+        expectMatchesReference(a, b, t);
+      }
+    });
+
+    it(`${label(t)} with broadcast batch dimensions`, () => {
+      const rand = seededRandom(99);
+      const [m, k, n] = [17, 65, 33];
+      // a [2, 1, ·, ·] × b [3, ·, ·] → [2, 3, m, n]; then a rank-2 A against a batched B.
+      const a = view(t.transposeA ? [2, 1, k, m] : [2, 1, m, k], randomF32(2 * m * k, rand));
+      const b = view(t.transposeB ? [3, n, k] : [3, k, n], randomF32(3 * k * n, rand));
+      expectMatchesReference(a, b, t);
+      const a2 = view(t.transposeA ? [k, 3] : [3, k], randomF32(3 * k, rand));
+      expectMatchesReference(a2, b, t);
+    });
+  }
+
+  it('matvec path with a batched A and one shared weight (decode-time attention-like)', () => {
+    const rand = seededRandom(7);
+    const a = view([4, 1, 257], randomF32(4 * 257, rand));
+    const w = view([300, 257], randomF32(300 * 257, rand));
+    expectMatchesReference(a, w, { transposeA: false, transposeB: true });
+  });
+
+  for (const dtype of ['f16', 'bf16'] as const) {
+    it(`decodes ${dtype} weights (gemm and matvec paths)`, () => {
+      const rand = seededRandom(5);
+      const w = convertHostArray(randomF32(129 * 65, rand), 'f32', dtype) as Uint16Array;
+      const b = view([129, 65], w, dtype);
+      expectMatchesReference(view([33, 65], randomF32(33 * 65, rand)), b, { transposeA: false, transposeB: true });
+      expectMatchesReference(view([1, 65], randomF32(65, rand)), b, { transposeA: false, transposeB: true });
+    });
+  }
+
+  it('honours view offsets', () => {
+    const rand = seededRandom(11);
+    const a = view([17, 65], randomF32(10 + 17 * 65, rand), 'f32', 10);
+    const b = view([65, 33], randomF32(3 + 65 * 33, rand), 'f32', 3);
+    expectMatchesReference(a, b, { transposeA: false, transposeB: false });
+  });
+
+  it('returns zeros for K = 0 and an empty array for M = 0', () => {
+    const attrs = { transposeA: false, transposeB: false };
+    const a = view([3, 0], new Float32Array(0));
+    const b = view([0, 5], new Float32Array(0));
+    expect(Array.from(matmulWasm(a, b, attrs, planMatmul(a, b, attrs))!)).toEqual(new Array(15).fill(0));
+    const a0 = view([0, 4], new Float32Array(0));
+    const b0 = view([4, 5], new Float32Array(20));
+    expect(matmulWasm(a0, b0, attrs, planMatmul(a0, b0, attrs))!.length).toBe(0);
+  });
+
+  it('gives the same result after the workers are disposed and restarted', async () => {
+    const rand = seededRandom(3);
+    const a = view([129, 129], randomF32(129 * 129, rand));
+    const b = view([129, 129], randomF32(129 * 129, rand));
+    const attrs = { transposeA: false, transposeB: true };
+    const first = matmulWasm(a, b, attrs, planMatmul(a, b, attrs))!;
+    await disposeCpuWorkers();
+    const second = matmulWasm(a, b, attrs, planMatmul(a, b, attrs))!;
+    expect(Array.from(second)).toEqual(Array.from(first));
+  });
+});

@@ -1,0 +1,307 @@
+/**
+ * The fast CPU matmul: WebAssembly SIMD kernels (matmul.wat) spread over worker threads.
+ *
+ * Where data lives: CPU tensors are plain host typed arrays, so each call stages its operands in
+ * one WebAssembly.Memory (shared when threads are available): A packed into 4-row panels, B
+ * into 8-column panels (transposes and f16/bf16 decoding happen while packing), C padded to the
+ * panel grid. Staging is O(n²) against O(n³) compute. The memory grows on demand and never
+ * shrinks (a 4096×11008 f32 weight keeps ~180 MB reserved).
+ *
+ * Threads: the main thread plus `threads − 1` workers (`worker_threads`, unref'd) instantiate
+ * the same module on the same shared memory. The main thread hands each worker a slice of the
+ * panel grid through control words, runs its own slice, then blocks with `Atomics.wait` until
+ * all are done, so kernels stay synchronous like every other backend's. Where blocking the
+ * main thread is not allowed (browsers) or there is no SharedArrayBuffer, the same kernels run
+ * single-threaded on a private memory.
+ *
+ * Decode-time matvec (m ≤ 4 with transposeB) skips packing: B's rows are copied as is and
+ * `dotRows` takes dot products, which keeps the O(n²) copy close to the O(n²) compute.
+ */
+import type { MatmulAttrs } from '../../ops/matmul.js';
+import { toFloat32Array, type HostArray } from '../../dtype.js';
+import type { TensorView } from '../../kernel-registry.js';
+import { CONTROL_SLOT_WORDS, CPU_WORKER_SOURCE } from './cpu-worker-source.js';
+import { MATMUL_WASM_LOCAL_BASE64, MATMUL_WASM_SHARED_BASE64 } from './matmul-wasm.generated.js';
+
+/** The shape of a (broadcast) batched matmul: see `planMatmul`. */
+export interface WasmMatmulPlan {
+  m: number;
+  k: number;
+  n: number;
+  aOffsets: Int32Array;
+  bOffsets: Int32Array;
+}
+
+interface MatmulExports {
+  gemm(a: number, b: number, c: number, ldc: number, k: number, ni: number, nj: number, aStride: number, bStride: number, kc: number, mcp: number): void;
+  dotRows(a: number, b: number, c: number, m: number, nj: number, k: number, ldc: number): void;
+}
+
+interface WorkerLike {
+  unref(): void;
+  terminate(): Promise<number>;
+}
+interface WorkerThreadsModule {
+  Worker: new (src: string, opts: { eval: true; workerData: unknown }) => WorkerLike;
+  isMainThread: boolean;
+}
+
+const PAGE_BYTES = 65536;
+const MAX_PAGES = 65536;
+/** Bytes reserved at the start of memory for worker control words. */
+const CONTROL_BYTES = PAGE_BYTES;
+/** K block (steps per micro-kernel call) and M block (4-row panels per L2 block). */
+const KC = 256;
+const MC_PANELS = 32;
+/** Products below this many multiply-adds run on the main thread only. */
+const PARALLEL_MIN_MACS = 1 << 18;
+/** m at or below this with transposeB uses the unpacked `dotRows` path. */
+const MATVEC_MAX_M = 4;
+
+interface WasmState {
+  memory: WebAssembly.Memory;
+  kernels: MatmulExports;
+  workers: WorkerLike[];
+  control: Int32Array;
+  seq: number;
+}
+
+let state: WasmState | null | undefined;
+
+function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** `node:worker_threads` when this is Node's main thread or a worker that may block; else null. */
+function workerThreads(): WorkerThreadsModule | null {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return (proc?.getBuiltinModule?.('node:worker_threads') as WorkerThreadsModule | undefined) ?? null;
+}
+
+/** How many threads (main included) to use: `EVEJS_CPU_THREADS`, else the core count, at most 8. */
+function threadCount(): number {
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  const fromEnv = Number(proc?.env?.EVEJS_CPU_THREADS);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  const os = (proc as { getBuiltinModule?: (id: string) => unknown } | undefined)?.getBuiltinModule?.('node:os') as
+    | { availableParallelism?: () => number; cpus: () => unknown[] }
+    | undefined;
+  const cores = os?.availableParallelism?.() ?? os?.cpus().length ?? (globalThis.navigator?.hardwareConcurrency || 1);
+  return Math.max(1, Math.min(8, cores));
+}
+
+function createState(): WasmState | null {
+  if (typeof WebAssembly !== 'object') return null;
+  const wt = threadCount() > 1 ? workerThreads() : null;
+  const shared = wt !== null && typeof SharedArrayBuffer === 'function';
+  const bytes = decodeBase64(shared ? MATMUL_WASM_SHARED_BASE64 : MATMUL_WASM_LOCAL_BASE64);
+  if (!WebAssembly.validate(bytes)) return null; // no SIMD (or no threads) here
+  const module = new WebAssembly.Module(bytes);
+  const memory = new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared } as WebAssembly.MemoryDescriptor);
+  const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as MatmulExports;
+  const control = new Int32Array(memory.buffer, 0, CONTROL_BYTES / 4);
+  const workers: WorkerLike[] = [];
+  if (shared) {
+    for (let slot = 1; slot < threadCount(); slot++) {
+      const w = new wt.Worker(CPU_WORKER_SOURCE, { eval: true, workerData: { module, memory, slot, slotWords: CONTROL_SLOT_WORDS } });
+      w.unref();
+      workers.push(w);
+    }
+    for (let slot = 1; slot <= workers.length; slot++) {
+      if (Atomics.wait(control, slot * CONTROL_SLOT_WORDS + 2, 0, 10_000) === 'timed-out' && control[slot * CONTROL_SLOT_WORDS + 2] !== 1) {
+        for (const w of workers) void w.terminate();
+        workers.length = 0;
+        break;
+      }
+    }
+  }
+  return { memory, kernels, workers, control, seq: 0 };
+}
+
+function getState(): WasmState | null {
+  if (state === undefined) state = createState();
+  return state;
+}
+
+/** Whether the WASM matmul can run here (WebAssembly SIMD is available). */
+export function isWasmMatmulAvailable(): boolean {
+  return getState() !== null;
+}
+
+/** Threads the WASM matmul uses (1 = main thread only). Starts the workers if needed. */
+export function cpuThreadCount(): number {
+  const s = getState();
+  return s ? s.workers.length + 1 : 0;
+}
+
+/** Stops the CPU worker threads; the next matmul starts them again. Lets test runners exit. */
+export async function disposeCpuWorkers(): Promise<void> {
+  const s = state;
+  state = undefined;
+  if (!s) return;
+  for (let slot = 1; slot <= s.workers.length; slot++) {
+    Atomics.store(s.control, slot * CONTROL_SLOT_WORDS, -1);
+    Atomics.notify(s.control, slot * CONTROL_SLOT_WORDS);
+  }
+  await Promise.all(s.workers.map((w) => w.terminate()));
+}
+
+/** Makes sure memory has `bytes` past the control block; returns a fresh f32 view of it all. */
+function reserve(s: WasmState, bytes: number): Float32Array {
+  const need = CONTROL_BYTES + bytes;
+  if (need > MAX_PAGES * PAGE_BYTES) throw new RangeError(`matmul needs ${need} bytes of WASM memory (> 4 GiB)`);
+  const have = s.memory.buffer.byteLength;
+  if (need > have) s.memory.grow(Math.ceil((need - have) / PAGE_BYTES));
+  return new Float32Array(s.memory.buffer);
+}
+
+/**
+ * Runs `op` with per-thread argument lists: slice 0 on this thread, the others on workers.
+ * Blocks until every slice is done.
+ */
+function runSlices(s: WasmState, op: 0 | 1, slices: number[][]): void {
+  const seq = ++s.seq;
+  for (let t = 1; t < slices.length; t++) {
+    const base = t * CONTROL_SLOT_WORDS;
+    s.control[base + 3] = op;
+    s.control.set(slices[t]!, base + 4);
+    Atomics.store(s.control, base, seq);
+    Atomics.notify(s.control, base);
+  }
+  const mine = slices[0]!;
+  if (op === 0) s.kernels.gemm(...(mine as Parameters<MatmulExports['gemm']>));
+  else s.kernels.dotRows(...(mine as Parameters<MatmulExports['dotRows']>));
+  for (let t = 1; t < slices.length; t++) {
+    const idx = t * CONTROL_SLOT_WORDS + 1;
+    for (let d = Atomics.load(s.control, idx); d !== seq; d = Atomics.load(s.control, idx)) Atomics.wait(s.control, idx, d);
+  }
+}
+
+/** Splits [0, count) into `parts` near-equal contiguous ranges (empty ones dropped). */
+function splitRange(count: number, parts: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let t = 0; t < parts; t++) {
+    const lo = Math.floor((count * t) / parts);
+    const hi = Math.floor((count * (t + 1)) / parts);
+    if (hi > lo) out.push([lo, hi]);
+  }
+  return out;
+}
+
+/** Packs op(A) [m, k] of one batch into 4-row panels at `dst` (f32 index). */
+function packA(src: Float32Array, off: number, transposed: boolean, m: number, k: number, mem: Float32Array, dst: number): void {
+  const panels = Math.ceil(m / 4);
+  for (let ip = 0; ip < panels; ip++) {
+    const rows = Math.min(4, m - 4 * ip);
+    const pd = dst + ip * k * 4;
+    for (let r = 0; r < 4; r++) {
+      const i = 4 * ip + r;
+      if (r >= rows) {
+        for (let p = 0; p < k; p++) mem[pd + p * 4 + r] = 0;
+      } else if (transposed) {
+        for (let p = 0, s = off + i; p < k; p++, s += m) mem[pd + p * 4 + r] = src[s]!;
+      } else {
+        for (let p = 0, s = off + i * k; p < k; p++, s++) mem[pd + p * 4 + r] = src[s]!;
+      }
+    }
+  }
+}
+
+/** Packs op(B) [k, n] of one batch into 8-column panels at `dst` (f32 index). */
+function packB(src: Float32Array, off: number, transposed: boolean, k: number, n: number, mem: Float32Array, dst: number): void {
+  const panels = Math.ceil(n / 8);
+  for (let jp = 0; jp < panels; jp++) {
+    const cols = Math.min(8, n - 8 * jp);
+    const pd = dst + jp * k * 8;
+    if (transposed) {
+      // B stored [n, k]: column j of op(B) is row j of storage, contiguous in k.
+      for (let c = 0; c < 8; c++) {
+        if (c >= cols) {
+          for (let p = 0; p < k; p++) mem[pd + p * 8 + c] = 0;
+        } else {
+          for (let p = 0, s = off + (8 * jp + c) * k; p < k; p++, s++) mem[pd + p * 8 + c] = src[s]!;
+        }
+      }
+    } else {
+      for (let p = 0; p < k; p++) {
+        const s = off + p * n + 8 * jp;
+        const d = pd + p * 8;
+        for (let c = 0; c < cols; c++) mem[d + c] = src[s + c]!;
+        for (let c = cols; c < 8; c++) mem[d + c] = 0;
+      }
+    }
+  }
+}
+
+/**
+ * The WASM matmul of contiguous views (f32 A; f32/f16/bf16 B). Returns the [batch·m·n] output,
+ * or null where WebAssembly SIMD is unavailable (the caller then uses `matmulNaive`).
+ */
+export function matmulWasm(a: TensorView, b: TensorView, attrs: MatmulAttrs, plan: WasmMatmulPlan): Float32Array | null {
+  const s = getState();
+  if (!s) return null;
+  const { m, k, n, aOffsets, bOffsets } = plan;
+  const ad = a.storage as Float32Array;
+  const bd = toFloat32Array(b.storage as HostArray, b.dtype);
+  const nb = aOffsets.length;
+  const out = new Float32Array(nb * m * n);
+  if (out.length === 0 || k === 0) return out;
+  const threads = m * n * k >= PARALLEL_MIN_MACS ? s.workers.length + 1 : 1;
+
+  if (attrs.transposeB && m <= MATVEC_MAX_M) {
+    // Matvec-like: A rows and B rows as they are; C [m, n] written directly.
+    const aBytes = m * k * 4;
+    const bBytes = n * k * 4;
+    let mem = reserve(s, aBytes + bBytes + m * n * 4);
+    const aAt = CONTROL_BYTES;
+    const bAt = aAt + aBytes;
+    const cAt = bAt + bBytes;
+    let lastB = -1;
+    for (let bi = 0; bi < nb; bi++) {
+      mem = new Float32Array(s.memory.buffer);
+      if (attrs.transposeA) packRowsTransposed(ad, aOffsets[bi]!, m, k, mem, aAt / 4);
+      else mem.set(ad.subarray(aOffsets[bi]!, aOffsets[bi]! + m * k), aAt / 4);
+      if (bOffsets[bi] !== lastB) mem.set(bd.subarray(bOffsets[bi]!, bOffsets[bi]! + n * k), bAt / 4);
+      lastB = bOffsets[bi]!;
+      const slices = splitRange(n, threads).map(([lo, hi]) => [aAt, bAt + lo * k * 4, cAt + lo * 4, m, hi - lo, k, n * 4]);
+      runSlices(s, 1, slices);
+      out.set(mem.subarray(cAt / 4, cAt / 4 + m * n), bi * m * n);
+    }
+    return out;
+  }
+
+  const ni = Math.ceil(m / 4);
+  const nj = Math.ceil(n / 8);
+  const ldc = nj * 8;
+  const aPanel = k * 16;
+  const bPanel = k * 32;
+  const aAt = CONTROL_BYTES;
+  const bAt = aAt + ni * aPanel;
+  const cAt = bAt + nj * bPanel;
+  const mem = reserve(s, ni * aPanel + nj * bPanel + ni * 4 * ldc * 4);
+  let lastB = -1;
+  for (let bi = 0; bi < nb; bi++) {
+    packA(ad, aOffsets[bi]!, attrs.transposeA, m, k, mem, aAt / 4);
+    if (bOffsets[bi] !== lastB) packB(bd, bOffsets[bi]!, attrs.transposeB, k, n, mem, bAt / 4);
+    lastB = bOffsets[bi]!;
+    // Split along whichever panel count is larger, so every thread gets work.
+    const slices =
+      nj >= ni
+        ? splitRange(nj, threads).map(([lo, hi]) => [aAt, bAt + lo * bPanel, cAt + lo * 32, ldc * 4, k, ni, hi - lo, aPanel, bPanel, KC, MC_PANELS])
+        : splitRange(ni, threads).map(([lo, hi]) => [aAt + lo * aPanel, bAt, cAt + lo * 4 * ldc * 4, ldc * 4, k, hi - lo, nj, aPanel, bPanel, KC, MC_PANELS]);
+    runSlices(s, 0, slices);
+    const c0 = cAt / 4;
+    const o0 = bi * m * n;
+    if (ldc === n) out.set(mem.subarray(c0, c0 + m * n), o0);
+    else for (let i = 0; i < m; i++) out.set(mem.subarray(c0 + i * ldc, c0 + i * ldc + n), o0 + i * n);
+  }
+  return out;
+}
+
+/** Copies op(A) = Aᵀ (A stored [k, m]) as row-major [m, k] at `dst` (f32 index). */
+function packRowsTransposed(src: Float32Array, off: number, m: number, k: number, mem: Float32Array, dst: number): void {
+  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) mem[dst + i * k + p] = src[off + p * m + i]!;
+}
