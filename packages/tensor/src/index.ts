@@ -21,6 +21,13 @@ export { Rng } from './rng.js';
 export * from './ops/index.js';
 export { registerCpuBackend, CpuBackend } from './cpu/cpu-backend.js';
 // safetensors exports
+export { SafetensorsFile } from './safetensors/file.js';
+export { ShardedSafetensors } from './safetensors/sharded.js';
+export { openCheckpoint, loadSafetensors } from './safetensors/checkpoint.js';
+export { saveSafetensors, saveSafetensorsRaw, type RawTensorSource } from './safetensors/write.js';
+export { saveShardedSafetensors, type SaveShardedOptions } from './safetensors/write-sharded.js';
+export type { SafetensorsReader, SafetensorsReadOptions, SafetensorsTensorInfo } from './safetensors/safetensors-reader.js';
+export type { FileDType } from './safetensors/file-dtype.js';
 
 /** The engine: backends, scopes, memory counters (advanced use). */
 export { engine };

@@ -84,6 +84,7 @@ const FROM_DTYPE: Record<DType, FileDType> = {
   bool: 'BOOL',
 };
 
+/** Whether `x` is a dtype name the safetensors format defines. */
 export function isFileDType(x: unknown): x is FileDType {
   return typeof x === 'string' && (FILE_DTYPES as readonly string[]).includes(x);
 }
