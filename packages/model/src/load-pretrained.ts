@@ -1,0 +1,173 @@
+/**
+ * Loading an EVE checkpoint folder in the official layout: config.json, the image processor
+ * config (at the root, or in the folder `mm_vision_tower` names, relative to the checkpoint),
+ * and weights from `*.safetensors` (one file, or shards with an index json). Tensors are read
+ * one at a time, converted to their storage dtype and placed on the backend, so peak memory is
+ * the model plus one tensor, not two copies of the checkpoint.
+ *
+ * Storage dtypes: matrices (Linear weights, embedding table) take the requested dtype (f32, f16
+ * or bf16: kernels read them as matmul `b` / gather tables); norms, biases, learned tokens and the
+ * patch convolution stay f32. Keys the inference model does not use (the CLIP teacher, the patch
+ * aligning layer, rotary `inv_freq` buffers) are skipped and reported once.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { freemem, totalmem } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { bytesPerElement, type DType, EveError, openCheckpoint, shapeStr, type SafetensorsReader } from '@evejs/tensor';
+import { type EveConfig, parseEveConfig, parseVisionProcessorConfig, type VisionProcessorConfig } from './eve-config.js';
+import { EveForCausalLM } from './eve-for-causal-lm.js';
+import { storageDTypeFor } from './module.js';
+
+/** Checkpoint keys that belong to training-only modules or are recomputed. */
+export const SKIPPED_KEY_PATTERNS: readonly RegExp[] = [
+  /^model\.vision_clip\./, // CLIP teacher
+  /^model\.vision_tower_compressor\./, // patch aligning layer (and the teacher again, via clip_layer)
+  /\.rotary_emb\.inv_freq$/, // RoPE is computed
+];
+
+export interface LoadPretrainedOptions {
+  /** Backend for the weights (default: the engine's default backend). */
+  backend?: string;
+  /** Storage dtype for matrices: f32 (default), f16 or bf16. */
+  dtype?: DType;
+  /** Check the memory estimate against free memory first (default true). */
+  checkMemory?: boolean;
+  /** Progress and notes (default: none). */
+  log?: (message: string) => void;
+}
+
+export interface LoadReport {
+  /** Bytes the weights occupy once loaded. */
+  weightBytes: number;
+  /** Checkpoint keys skipped as training-only (teacher, aligning layer, inv_freq). */
+  skipped: string[];
+  /** Checkpoint keys the model does not know (skipped too). */
+  unexpected: string[];
+  /** Where the image processor config came from. */
+  processorSource: string;
+}
+
+export interface LoadedEve {
+  model: EveForCausalLM;
+  config: EveConfig;
+  processor: VisionProcessorConfig;
+  report: LoadReport;
+}
+
+async function readJson(path: string): Promise<Record<string, unknown>> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new EveError(`${path}: ${(e as Error).message}`);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Finds the image processor config: `<dir>/preprocessor_config.json`, else
+ * `<mm_vision_tower>/preprocessor_config.json` (relative to `dir` unless absolute), else — for the
+ * official names `…/eve-patch14-anypixel-<size>` whose files are not on the Hub — the spec's
+ * reconstruction (§2.3) with that image size.
+ */
+export async function resolveProcessorConfig(dir: string, config: EveConfig): Promise<{ processor: VisionProcessorConfig; source: string }> {
+  const candidates = [join(dir, 'preprocessor_config.json')];
+  const tower = config.mmVisionTower;
+  if (tower) candidates.push(join(isAbsolute(tower) ? tower : join(dir, tower), 'preprocessor_config.json'));
+  for (const path of candidates) {
+    if (await exists(path)) return { processor: parseVisionProcessorConfig(await readJson(path)), source: path };
+  }
+  const m = tower ? /anypixel-(\d+)$/.exec(tower) : null;
+  if (m) {
+    return {
+      processor: parseVisionProcessorConfig({ image_size: Number(m[1]), image_size_clip: 336, patch_stride: 14, conv_stride: 2, patch_stride_clip: 14 }),
+      source: `reconstructed for ${tower} (no preprocessor_config.json found)`,
+    };
+  }
+  throw new EveError(`${dir}: no preprocessor_config.json (looked in ${candidates.join(', ')})`);
+}
+
+/** Opens the weights of a checkpoint folder (safetensors; PyTorch .bin needs `eve convert` first). */
+export async function openWeights(dir: string): Promise<SafetensorsReader> {
+  const names = await readdir(dir);
+  if (names.some((n) => n.endsWith('.safetensors'))) return openCheckpoint(dir);
+  if (names.some((n) => /^pytorch_model.*\.bin$/.test(n))) {
+    throw new EveError(`${dir}: PyTorch .bin weights; convert them first: pnpm eve convert --model ${dir} --out <dir>`);
+  }
+  throw new EveError(`${dir}: no *.safetensors weights`);
+}
+
+function formatBytes(n: number): string {
+  return n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : `${(n / 2 ** 20).toFixed(1)} MiB`;
+}
+
+/** Builds the model from a checkpoint folder and loads its weights, tensor by tensor. */
+export async function loadPretrained(dir: string, opts: LoadPretrainedOptions = {}): Promise<LoadedEve> {
+  const dtype = opts.dtype ?? 'f32';
+  if (!['f32', 'f16', 'bf16'].includes(dtype)) throw new EveError(`loadPretrained: dtype ${dtype} is not supported (f32, f16, bf16)`);
+  const log = opts.log ?? (() => {});
+  const config = parseEveConfig(await readJson(join(dir, 'config.json')));
+  const { processor, source } = await resolveProcessorConfig(dir, config);
+  const model = new EveForCausalLM(config, processor);
+  const slots = new Map(model.namedParameters());
+  let weightBytes = 0;
+  for (const [, s] of slots) weightBytes += s.shape.reduce((a, b) => a * b, 1) * bytesPerElement(storageDTypeFor(s.role, dtype));
+
+  const reader = await openWeights(dir);
+  const skipped: string[] = [];
+  const unexpected: string[] = [];
+  try {
+    // Check names and shapes before reading any data, so a wrong checkpoint fails fast.
+    const keys = reader.keys();
+    let largest = 0;
+    for (const key of keys) {
+      const slot = slots.get(key);
+      if (!slot) continue;
+      const info = reader.info(key);
+      if (info.shape.length !== slot.shape.length || info.shape.some((d, i) => d !== slot.shape[i])) {
+        throw new EveError(`${dir}: ${key} has shape ${shapeStr(info.shape)}, the config needs ${shapeStr(slot.shape)}`);
+      }
+      largest = Math.max(largest, info.byteLength);
+    }
+    const missing = [...slots.keys()].filter((k) => !reader.has(k));
+    const tied = config.tieWordEmbeddings && missing.length === 1 && missing[0] === 'lm_head.weight';
+    if (missing.length > 0 && !tied) {
+      throw new EveError(`${dir}: missing ${missing.length} weight(s): ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ', …' : ''}`);
+    }
+    // One tensor is in flight at a time: its file bytes plus the converted copy.
+    const needBytes = weightBytes + 2 * largest;
+    log(`weights: ${formatBytes(weightBytes)} as ${dtype} (peak while loading about ${formatBytes(needBytes)}); free memory ${formatBytes(freemem())} of ${formatBytes(totalmem())}`);
+    if ((opts.checkMemory ?? true) && needBytes > freemem()) {
+      throw new EveError(
+        `not enough memory to load ${dir}: needs about ${formatBytes(needBytes)} as ${dtype}, ${formatBytes(freemem())} is free` +
+          (dtype === 'f32' ? ' (try --dtype bf16)' : ''),
+      );
+    }
+    for (const key of keys) {
+      const slot = slots.get(key);
+      if (!slot) {
+        (SKIPPED_KEY_PATTERNS.some((p) => p.test(key)) ? skipped : unexpected).push(key);
+        continue;
+      }
+      const t = await reader.read(key, { dtype: storageDTypeFor(slot.role, dtype), ...(opts.backend ? { backend: opts.backend } : {}) });
+      model.setParameter(key, t);
+    }
+    if (tied) model.setParameter('lm_head.weight', model.model.embedTokens.weight);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  } finally {
+    await reader.close();
+  }
+  if (skipped.length > 0) log(`skipped ${skipped.length} training-only tensors (CLIP teacher, patch aligning layer, rotary inv_freq)`);
+  if (unexpected.length > 0) log(`skipped ${unexpected.length} unknown tensors: ${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ', …' : ''}`);
+  model.eval();
+  return { model, config, processor, report: { weightBytes, skipped, unexpected, processorSource: source } };
+}
