@@ -1,0 +1,38 @@
+// `eve data shapes`: writes the procedural shapes world to disk in the LLaVA layout.
+import { type Command, InvalidArgumentError } from 'commander';
+import { writeShapesDataset } from '@evejs/datasets';
+import { ProgressBar } from '../progress.js';
+
+function nonNegativeInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+}
+
+export function registerDataCommand(program: Command): void {
+  const data = program.command('data').description('make or inspect training and evaluation data');
+  data
+    .command('shapes')
+    .description(
+      'write the shapes world: images, captions.json (pre-training), conversations.json (SFT), ' +
+        'questions.jsonl (held-out benchmark) and scenes.jsonl, reproducibly from a seed',
+    )
+    .requiredOption('--out <dir>', 'output folder (created if missing)')
+    .option('--seed <n>', 'random seed', nonNegativeInt, 0)
+    .option('--count <k>', 'number of training images', nonNegativeInt, 1000)
+    .option('--eval-count <k>', 'number of held-out images (default max(20, count/10))', nonNegativeInt)
+    .option('--min-side <px>', 'smallest image side', nonNegativeInt, 64)
+    .option('--max-side <px>', 'largest image side', nonNegativeInt, 320)
+    .action(async (opts: { out: string; seed: number; count: number; evalCount?: number; minSide: number; maxSide: number }) => {
+      const bar = new ProgressBar({ label: 'shapes', total: opts.count + (opts.evalCount ?? Math.max(20, Math.floor(opts.count / 10))), unit: 'img' });
+      const manifest = await writeShapesDataset(opts.out, {
+        seed: opts.seed,
+        count: opts.count,
+        ...(opts.evalCount !== undefined ? { evalCount: opts.evalCount } : {}),
+        minSide: opts.minSide,
+        maxSide: opts.maxSide,
+        onProgress: (done) => bar.update(done),
+      });
+      process.stdout.write(`${JSON.stringify({ out: opts.out, ...manifest })}\n`);
+    });
+}

@@ -1,0 +1,125 @@
+/**
+ * What is said about a scene: captions (for generative pre-training) and question–answer pairs by
+ * type (for SFT and the held-out benchmark). Questions are only asked where the answer is
+ * unambiguous (e.g. "what color is the circle?" only when there is exactly one circle), and
+ * existence questions ask about absent objects as often as present ones.
+ */
+import type { Rng } from '@evejs/tensor';
+import { objectName, positionOf, type Scene, type SceneObject } from './scene.js';
+import { COLOURS, PLURAL, SHAPES, type ShapeKind } from './vocabulary.js';
+
+export const QUESTION_TYPES = ['color', 'shape', 'count', 'position', 'existence', 'reading'] as const;
+export type QuestionType = (typeof QUESTION_TYPES)[number];
+
+export interface QuestionAnswer {
+  readonly type: QuestionType;
+  readonly question: string;
+  /** Lower-case single word or short phrase; counts are digits. */
+  readonly answer: string;
+}
+
+/** The suffix EVE's evaluation adds to short-answer questions. */
+export const SHORT_ANSWER_SUFFIX = '\nAnswer the question using a single word or phrase.';
+
+const CAPTION_PROMPTS = [
+  'Describe the image briefly.',
+  'Give a short description of this picture.',
+  'What is in this image?',
+  'Summarize the visual content of the image.',
+  'Write a brief caption for the image.',
+];
+
+export function captionPrompt(rng: Rng): string {
+  return CAPTION_PROMPTS[rng.int(CAPTION_PROMPTS.length)]!;
+}
+
+function article(word: string): string {
+  return /^[aeiou]/.test(word) ? 'an' : 'a';
+}
+
+function describeObject(scene: Scene, o: SceneObject): string {
+  const name = `${o.size} ${objectName(o)}`;
+  return `${article(name)} ${name} at the ${positionOf(scene, o.cx, o.cy)}`;
+}
+
+/** A one- or two-sentence caption naming every object, its position and the printed word. */
+export function caption(scene: Scene): string {
+  const parts = scene.objects.map((o) => describeObject(scene, o));
+  const n = parts.length;
+  let text: string;
+  if (n === 1) text = `The image shows ${parts[0]}.`;
+  else text = `The image shows ${n} objects: ${parts.slice(0, -1).join(', ')} and ${parts[n - 1]}.`;
+  if (scene.word) text += ` The word "${scene.word.text}" is written on a white label.`;
+  return text;
+}
+
+function countBy<T>(items: readonly T[], key: (t: T) => string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const t of items) m.set(key(t), (m.get(key(t)) ?? 0) + 1);
+  return m;
+}
+
+/** Every question of one type that the scene answers unambiguously. */
+export function questionsOfType(scene: Scene, type: QuestionType, rng: Rng): QuestionAnswer[] {
+  const objs = scene.objects;
+  const byShape = countBy(objs, (o) => o.shape);
+  const byColour = countBy(objs, (o) => String(o.colour));
+  const byName = countBy(objs, objectName);
+  const out: QuestionAnswer[] = [];
+  switch (type) {
+    case 'color':
+      for (const o of objs) {
+        if (byShape.get(o.shape) === 1) out.push({ type, question: `What color is the ${o.shape}?`, answer: COLOURS[o.colour]!.name });
+      }
+      break;
+    case 'shape':
+      for (const o of objs) {
+        if (byColour.get(String(o.colour)) === 1) {
+          out.push({ type, question: `What shape is the ${COLOURS[o.colour]!.name} object?`, answer: o.shape });
+        }
+      }
+      break;
+    case 'count': {
+      out.push({ type, question: 'How many objects are there in the image?', answer: String(objs.length) });
+      const shape: ShapeKind = SHAPES[rng.int(SHAPES.length)]!;
+      out.push({ type, question: `How many ${PLURAL[shape]} are there?`, answer: String(byShape.get(shape) ?? 0) });
+      break;
+    }
+    case 'position':
+      for (const o of objs) {
+        if (byName.get(objectName(o)) === 1) {
+          out.push({ type, question: `Where is the ${objectName(o)}?`, answer: positionOf(scene, o.cx, o.cy) });
+        }
+      }
+      break;
+    case 'existence': {
+      const present = objs[rng.int(objs.length)];
+      if (present) out.push({ type, question: `Is there ${article(objectName(present))} ${objectName(present)} in the image?`, answer: 'yes' });
+      // An absent object: a colour/shape combination not in the scene (often sharing one attribute).
+      for (let tries = 0; tries < 20; tries++) {
+        const shape = SHAPES[rng.int(SHAPES.length)]!;
+        const colour = rng.int(COLOURS.length);
+        const name = `${COLOURS[colour]!.name} ${shape}`;
+        if (!byName.has(name)) {
+          out.push({ type, question: `Is there ${article(name)} ${name} in the image?`, answer: 'no' });
+          break;
+        }
+      }
+      break;
+    }
+    case 'reading':
+      if (scene.word) out.push({ type, question: 'What word is written in the image?', answer: scene.word.text.toLowerCase() });
+      break;
+  }
+  return out;
+}
+
+/** A varied set of question–answer pairs: at most `perType` of each type, shuffled. */
+export function questions(scene: Scene, rng: Rng, perType = 1): QuestionAnswer[] {
+  const out: QuestionAnswer[] = [];
+  for (const type of QUESTION_TYPES) {
+    const qs = rng.shuffle(questionsOfType(scene, type, rng));
+    out.push(...qs.slice(0, perType));
+  }
+  return rng.shuffle(out);
+}

@@ -1,0 +1,118 @@
+/**
+ * Scenes of the shapes world: a seeded description of one image — its size, background and
+ * objects (shape, colour, size, position) and an optional printed word. Generation rejects layouts
+ * where objects would hide each other too much, so every object stays recognisable.
+ */
+import { Rng } from '@evejs/tensor';
+import { GLYPH_HEIGHT, textWidth } from './font.js';
+import { COLOURS, POSITIONS, type PositionName, SHAPES, type ShapeKind, WORDS } from './vocabulary.js';
+
+export type BackgroundKind = 'plain' | 'noise' | 'stripes' | 'checker';
+
+export interface SceneObject {
+  readonly shape: ShapeKind;
+  /** Index into COLOURS. */
+  readonly colour: number;
+  readonly size: 'small' | 'large';
+  /** Centre and radius in pixels. */
+  readonly cx: number;
+  readonly cy: number;
+  readonly r: number;
+}
+
+export interface SceneWord {
+  readonly text: string;
+  /** Top-left corner of the banner and the font scale (pixels per font pixel). */
+  readonly x: number;
+  readonly y: number;
+  readonly scale: number;
+}
+
+export interface Scene {
+  readonly width: number;
+  readonly height: number;
+  readonly background: { readonly kind: BackgroundKind; readonly rgb: readonly [number, number, number]; readonly seed: number };
+  readonly objects: readonly SceneObject[];
+  readonly word: SceneWord | null;
+}
+
+export interface SceneOptions {
+  /** Smallest and largest image side in pixels (default 64 … 320). */
+  minSide?: number;
+  maxSide?: number;
+  /** Largest aspect ratio, long/short (default 3). */
+  maxAspect?: number;
+  /** Object count range (default 1 … 6). */
+  minObjects?: number;
+  maxObjects?: number;
+  /** Probability that a word is printed (default 0.35). */
+  wordProbability?: number;
+}
+
+/** Banner size in pixels for a word at a font scale (one font pixel of margin all round). */
+export function bannerSize(text: string, scale: number): { w: number; h: number } {
+  return { w: (textWidth(text) + 2) * scale, h: (GLYPH_HEIGHT + 2) * scale };
+}
+
+/** Generates one scene from a generator (deterministic for a given generator state). */
+export function generateScene(rng: Rng, opts: SceneOptions = {}): Scene {
+  const minSide = opts.minSide ?? 64;
+  const maxSide = opts.maxSide ?? 320;
+  const maxAspect = opts.maxAspect ?? 3;
+  // Aspect ratio log-uniform in [1/maxAspect, maxAspect]; the long side uniform in [minSide·1.5, maxSide].
+  const aspect = Math.exp((rng.uniform() * 2 - 1) * Math.log(maxAspect));
+  const long = Math.round(Math.max(minSide * 1.5, minSide + rng.uniform() * (maxSide - minSide)));
+  const short = Math.max(minSide, Math.round(long / Math.max(aspect, 1 / aspect)));
+  const width = aspect >= 1 ? long : short;
+  const height = aspect >= 1 ? short : long;
+
+  const kinds: BackgroundKind[] = ['plain', 'noise', 'stripes', 'checker'];
+  const base = 175 + rng.int(55);
+  const tint = (): number => Math.min(255, Math.max(150, base + rng.int(31) - 15));
+  const background = { kind: kinds[rng.int(kinds.length)]!, rgb: [tint(), tint(), tint()] as const, seed: rng.nextU32() };
+
+  const minSideNow = Math.min(width, height);
+  let word: SceneWord | null = null;
+  if (rng.uniform() < (opts.wordProbability ?? 0.35)) {
+    const text = WORDS[rng.int(WORDS.length)]!;
+    const scale = Math.max(2, Math.min(4, Math.floor(minSideNow / 40)));
+    const { w, h } = bannerSize(text, scale);
+    if (w < width - 4 && h < height - 4) {
+      word = { text, scale, x: 2 + rng.int(width - w - 3), y: 2 + rng.int(height - h - 3) };
+    }
+  }
+
+  const minObjects = opts.minObjects ?? 1;
+  const maxObjects = opts.maxObjects ?? 6;
+  const target = minObjects + rng.int(maxObjects - minObjects + 1);
+  const objects: SceneObject[] = [];
+  for (let attempt = 0; objects.length < target && attempt < 400; attempt++) {
+    const size = rng.uniform() < 0.5 ? 'small' : 'large';
+    const r = Math.max(5, Math.round(minSideNow * (size === 'small' ? 0.07 + rng.uniform() * 0.03 : 0.12 + rng.uniform() * 0.04)));
+    const cx = r + rng.int(Math.max(1, width - 2 * r));
+    const cy = r + rng.int(Math.max(1, height - 2 * r));
+    // Overlaps are allowed but never so much that an object hides: centres ≥ 0.75·(r₁+r₂) apart.
+    const clash = objects.some((o) => Math.hypot(o.cx - cx, o.cy - cy) < 0.75 * (o.r + r));
+    const onWord = word !== null && overlapsBanner(cx, cy, r, word);
+    if (clash || onWord) continue;
+    objects.push({ shape: SHAPES[rng.int(SHAPES.length)]!, colour: rng.int(COLOURS.length), size, cx, cy, r });
+  }
+  return { width, height, background, objects, word };
+}
+
+function overlapsBanner(cx: number, cy: number, r: number, word: SceneWord): boolean {
+  const { w, h } = bannerSize(word.text, word.scale);
+  return cx + r > word.x - 2 && cx - r < word.x + w + 2 && cy + r > word.y - 2 && cy - r < word.y + h + 2;
+}
+
+/** The 3×3 grid cell name of a point. */
+export function positionOf(scene: Scene, x: number, y: number): PositionName {
+  const col = Math.min(2, Math.floor((3 * x) / scene.width));
+  const row = Math.min(2, Math.floor((3 * y) / scene.height));
+  return POSITIONS[row * 3 + col]!;
+}
+
+/** "red circle", the name an object goes by in captions and questions. */
+export function objectName(o: SceneObject): string {
+  return `${COLOURS[o.colour]!.name} ${o.shape}`;
+}

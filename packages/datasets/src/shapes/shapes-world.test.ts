@@ -1,0 +1,160 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { readLlavaDataset } from '../llava-dataset.js';
+import { QUESTION_TYPES } from './language.js';
+import { LABEL_BACKGROUND } from './render.js';
+import { objectName, positionOf } from './scene.js';
+import { benchmarkQuestions, conversationRecord, shapesSample, streamShapes } from './shapes-world.js';
+import { teacherFeatures, TEACHER_FEATURE_DIM } from './teacher-features.js';
+import { COLOURS, PLURAL, SHAPES } from './vocabulary.js';
+import { writeShapesDataset } from './write-shapes.js';
+
+const samples = [...streamShapes(7, 'train', 60)];
+
+describe('shapes world', () => {
+  it('is reproducible: the same seed, split and index give the same pixels and text', () => {
+    const a = shapesSample(7, 'train', 3);
+    const b = shapesSample(7, 'train', 3);
+    expect(Buffer.from(a.rendered.rgb).equals(Buffer.from(b.rendered.rgb))).toBe(true);
+    expect(a.caption).toBe(b.caption);
+    expect(a.qa).toEqual(b.qa);
+    const c = shapesSample(8, 'train', 3);
+    expect(Buffer.from(a.rendered.rgb).equals(Buffer.from(c.rendered.rgb))).toBe(false);
+    const d = shapesSample(7, 'eval', 3);
+    expect(d.caption === a.caption && d.scene.width === a.scene.width).toBe(false);
+  });
+
+  it('varies aspect ratio and size, keeps 1–6 objects each clearly visible', () => {
+    const aspects = samples.map((s) => s.scene.width / s.scene.height);
+    expect(Math.min(...aspects)).toBeLessThan(0.6);
+    expect(Math.max(...aspects)).toBeGreaterThan(1.6);
+    for (const s of samples) {
+      expect(Math.max(s.scene.width, s.scene.height) / Math.min(s.scene.width, s.scene.height)).toBeLessThanOrEqual(3.05);
+      expect(s.scene.objects.length).toBeGreaterThanOrEqual(1);
+      expect(s.scene.objects.length).toBeLessThanOrEqual(6);
+      // Every object owns at least half of its own unoccluded area in the label map.
+      s.scene.objects.forEach((o, k) => {
+        let visible = 0;
+        for (const l of s.rendered.labels) if (l === k + 1) visible++;
+        const fullArea = Math.PI * o.r * o.r * (o.shape === 'cross' ? 0.5 : o.shape === 'diamond' || o.shape === 'triangle' ? 0.5 : 0.8);
+        expect(visible).toBeGreaterThan(0.5 * fullArea * 0.8);
+      });
+    }
+    expect(samples.some((s) => s.scene.word !== null)).toBe(true);
+    expect(new Set(samples.map((s) => s.scene.background.kind)).size).toBe(4);
+  });
+
+  it('answers every question type correctly from the scene', () => {
+    const seen = new Set<string>();
+    for (const s of samples) {
+      const { objects } = s.scene;
+      for (const qa of s.qa) {
+        seen.add(qa.type);
+        switch (qa.type) {
+          case 'color': {
+            const shape = /What color is the (\w+)\?/.exec(qa.question)![1]!;
+            const matches = objects.filter((o) => o.shape === shape);
+            expect(matches).toHaveLength(1);
+            expect(qa.answer).toBe(COLOURS[matches[0]!.colour]!.name);
+            break;
+          }
+          case 'shape': {
+            const colour = /What shape is the (\w+) object\?/.exec(qa.question)![1]!;
+            const matches = objects.filter((o) => COLOURS[o.colour]!.name === colour);
+            expect(matches).toHaveLength(1);
+            expect(qa.answer).toBe(matches[0]!.shape);
+            break;
+          }
+          case 'count': {
+            if (qa.question.startsWith('How many objects')) expect(qa.answer).toBe(String(objects.length));
+            else {
+              const plural = /How many (\w+) are there\?/.exec(qa.question)![1]!;
+              const shape = SHAPES.find((k) => PLURAL[k] === plural)!;
+              expect(qa.answer).toBe(String(objects.filter((o) => o.shape === shape).length));
+            }
+            break;
+          }
+          case 'position': {
+            const name = /Where is the (\w+ \w+)\?/.exec(qa.question)![1]!;
+            const o = objects.filter((x) => objectName(x) === name);
+            expect(o).toHaveLength(1);
+            expect(qa.answer).toBe(positionOf(s.scene, o[0]!.cx, o[0]!.cy));
+            break;
+          }
+          case 'existence': {
+            const name = /Is there an? (\w+ \w+) in the image\?/.exec(qa.question)![1]!;
+            expect(qa.answer).toBe(objects.some((o) => objectName(o) === name) ? 'yes' : 'no');
+            break;
+          }
+          case 'reading':
+            expect(qa.answer).toBe(s.scene.word!.text.toLowerCase());
+            break;
+        }
+      }
+    }
+    expect([...seen].sort()).toEqual([...QUESTION_TYPES].sort());
+    const existence = samples.flatMap((s) => s.qa.filter((q) => q.type === 'existence'));
+    const yes = existence.filter((q) => q.answer === 'yes').length;
+    expect(yes / existence.length).toBeGreaterThan(0.3);
+    expect(yes / existence.length).toBeLessThan(0.7);
+  });
+
+  it('teacher features cover the valid CLIP patches and describe their pixels', () => {
+    const grid = { imageSizeClip: 336, patchStrideClip: 14 };
+    for (const s of samples.slice(0, 10)) {
+      const f = teacherFeatures(s.scene, s.rendered, grid);
+      expect(f.dim).toBe(TEACHER_FEATURE_DIM);
+      expect(Math.max(f.rows, f.cols)).toBe(24);
+      expect(f.data.length).toBe(f.rows * f.cols * f.dim);
+      for (let p = 0; p < f.rows * f.cols; p++) {
+        const v = f.data.subarray(p * f.dim, (p + 1) * f.dim);
+        // Pixel shares: colours sum to the object share, which plus background/banner/ink is 1.
+        const colourShare = v.slice(0, COLOURS.length).reduce((a, b) => a + b, 0);
+        const shapeShare = v.slice(COLOURS.length, COLOURS.length + SHAPES.length).reduce((a, b) => a + b, 0);
+        const rest = v[COLOURS.length + SHAPES.length]! + v[COLOURS.length + SHAPES.length + 1]! + v[COLOURS.length + SHAPES.length + 2]!;
+        expect(colourShare).toBeCloseTo(shapeShare, 5);
+        expect(colourShare + rest).toBeCloseTo(1, 5);
+      }
+      // A patch at an object's centre is dominated by that object's colour.
+      const o = s.scene.objects[0]!;
+      const label = s.rendered.labels[Math.floor(o.cy) * s.scene.width + Math.floor(o.cx)];
+      if (label === 1 && o.r > 20) {
+        const col = Math.floor((o.cx / s.scene.width) * f.cols);
+        const row = Math.floor((o.cy / s.scene.height) * f.rows);
+        expect(f.data[(row * f.cols + col) * f.dim + o.colour]).toBeGreaterThan(0.5);
+      }
+      expect(s.rendered.labels.some((l) => l === LABEL_BACKGROUND)).toBe(true);
+    }
+  });
+
+  it('writes the LLaVA layout to disk and reads it back', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'shapes-'));
+    try {
+      const progress: number[] = [];
+      const manifest = await writeShapesDataset(dir, { seed: 3, count: 6, evalCount: 3, onProgress: (d) => progress.push(d) });
+      expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(manifest.count).toBe(6);
+      const records = [];
+      for await (const r of readLlavaDataset(path.join(dir, 'conversations.json'), { imageFolder: path.join(dir, 'images') })) records.push(r);
+      expect(records).toHaveLength(6);
+      const expected = conversationRecord(shapesSample(3, 'train', 2));
+      expect(records[2]!.conversations).toEqual(expected.conversations);
+      expect(records[2]!.conversations[0]!.value.startsWith('<image>\n')).toBe(true);
+      const captions = JSON.parse(await readFile(path.join(dir, 'captions.json'), 'utf8')) as unknown[];
+      expect(captions).toHaveLength(6);
+      const qs = (await readFile(path.join(dir, 'questions.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+      const expectedQs = [0, 1, 2].flatMap((i) => benchmarkQuestions(shapesSample(3, 'eval', i)));
+      expect(qs).toEqual(expectedQs);
+      // The PNG holds exactly the rendered pixels.
+      const s = shapesSample(3, 'train', 4);
+      const { data, info } = await sharp(path.join(dir, 'images', s.image)).raw().toBuffer({ resolveWithObject: true });
+      expect([info.width, info.height, info.channels]).toEqual([s.scene.width, s.scene.height, 3]);
+      expect(Buffer.from(data).equals(Buffer.from(s.rendered.rgb))).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * The shapes world: a seeded, endless supply of small scenes with captions, questions and teacher
+ * features, addressable by (seed, split, index) so any sample can be regenerated exactly. It can
+ * be streamed in memory or written to disk in the LLaVA JSON layout EVE's training reads.
+ */
+import { Rng } from '@evejs/tensor';
+import { caption, captionPrompt, type QuestionAnswer, questions, SHORT_ANSWER_SUFFIX } from './language.js';
+import { renderScene, type RenderedScene } from './render.js';
+import { generateScene, type Scene, type SceneOptions } from './scene.js';
+
+export type ShapesSplit = 'train' | 'eval';
+
+export interface ShapesSample {
+  /** Stable id, e.g. "shapes-train-000042". */
+  readonly id: string;
+  /** File name the image gets on disk (relative to the image folder). */
+  readonly image: string;
+  readonly split: ShapesSplit;
+  readonly index: number;
+  readonly scene: Scene;
+  readonly rendered: RenderedScene;
+  readonly caption: string;
+  readonly captionPrompt: string;
+  readonly qa: readonly QuestionAnswer[];
+}
+
+export interface ShapesOptions extends SceneOptions {
+  /** Questions per type per image (default 1). */
+  questionsPerType?: number;
+}
+
+/** A generator for sample `index` of a split, independent of every other sample. */
+export function sampleRng(seed: number, split: ShapesSplit, index: number): Rng {
+  let h = Math.imul((seed >>> 0) ^ 0x5bd1e995, 0x9e3779b1) >>> 0;
+  h = Math.imul(h ^ (split === 'train' ? 0x27d4eb2f : 0x165667b1), 0x85ebca77) >>> 0;
+  h = Math.imul(h ^ (index >>> 0), 0xc2b2ae3d) >>> 0;
+  return new Rng(h ^ (h >>> 16));
+}
+
+/** Generates one sample; the same arguments always give the same sample. */
+export function shapesSample(seed: number, split: ShapesSplit, index: number, opts: ShapesOptions = {}): ShapesSample {
+  const rng = sampleRng(seed, split, index);
+  const scene = generateScene(rng, opts);
+  const id = `shapes-${split}-${String(index).padStart(6, '0')}`;
+  return {
+    id,
+    image: `${id}.png`,
+    split,
+    index,
+    scene,
+    rendered: renderScene(scene),
+    caption: caption(scene),
+    captionPrompt: captionPrompt(rng),
+    qa: questions(scene, rng, opts.questionsPerType ?? 1),
+  };
+}
+
+/** Streams `count` samples of a split. */
+export function* streamShapes(seed: number, split: ShapesSplit, count: number, opts: ShapesOptions = {}): Generator<ShapesSample> {
+  for (let i = 0; i < count; i++) yield shapesSample(seed, split, i, opts);
+}
+
+/** A LLaVA-format record (the layout of EVE's caption and SFT JSON files). */
+export interface LlavaRecord {
+  id: string;
+  image?: string;
+  conversations: { from: 'human' | 'gpt'; value: string }[];
+}
+
+/** The pre-training (caption) record of a sample: `<image>` + a caption request → the caption. */
+export function captionRecord(s: ShapesSample): LlavaRecord {
+  return {
+    id: s.id,
+    image: s.image,
+    conversations: [
+      { from: 'human', value: `<image>\n${s.captionPrompt}` },
+      { from: 'gpt', value: s.caption },
+    ],
+  };
+}
+
+/**
+ * The SFT record of a sample: a multi-turn conversation over its questions, `<image>` in the first
+ * human turn; every other question carries EVE's short-answer suffix, as LLaVA-style VQA data does.
+ */
+export function conversationRecord(s: ShapesSample): LlavaRecord {
+  const conversations: LlavaRecord['conversations'] = [];
+  s.qa.forEach((qa, i) => {
+    const q = i % 2 === 0 ? qa.question : qa.question + SHORT_ANSWER_SUFFIX;
+    conversations.push({ from: 'human', value: i === 0 ? `<image>\n${q}` : q });
+    conversations.push({ from: 'gpt', value: qa.answer });
+  });
+  return { id: s.id, image: s.image, conversations };
+}
+
+/** One held-out question in the shapes benchmark's format (JSON lines). */
+export interface ShapesQuestion {
+  question_id: string;
+  image: string;
+  /** The question as asked (without the answer-format suffix; the evaluator adds it). */
+  text: string;
+  type: QuestionAnswer['type'];
+  answer: string;
+}
+
+export function benchmarkQuestions(s: ShapesSample): ShapesQuestion[] {
+  return s.qa.map((qa, k) => ({ question_id: `${s.id}-q${k}`, image: s.image, text: qa.question, type: qa.type, answer: qa.answer }));
+}
