@@ -161,10 +161,15 @@ class Engine {
     let result: T;
     try {
       result = fn();
-    } finally {
+    } catch (e) {
+      // A throwing function must not leak what it made before it threw.
       this.#scopes.pop();
+      for (const t of scope) t.dispose();
+      throw e;
     }
+    this.#scopes.pop();
     if (result instanceof Promise) {
+      for (const t of scope) t.dispose();
       throw new BackendError('tidy: the function must be synchronous (await outside the scope)');
     }
     const kept = new Set<Tensor>();
@@ -196,6 +201,37 @@ class Engine {
   /** @internal a contiguous copy of a view, on the same backend. */
   contiguousCopy(t: Tensor): Tensor {
     return this.#runKernel(contiguousOp, [t], {}, [{ shape: t.shape, dtype: t.dtype }])[0]!;
+  }
+
+  /**
+   * Makes `target` hold `value`'s values from now on, keeping `target`'s identity (a parameter, an
+   * optimizer moment). The storage is rebound, not copied: `value` must be a dense tensor of the
+   * same shape, dtype and backend (a copy is made first otherwise). `target` must be a dense leaf
+   * that no recorded graph still needs.
+   */
+  assign(target: Tensor, value: Tensor): void {
+    target.assertAlive('assign');
+    value.assertAlive('assign');
+    if (!shapesEqual(target.shape, value.shape) || target.dtype !== value.dtype) {
+      throw new ShapeError(`assign: ${shapeStr(value.shape)} ${value.dtype} into ${shapeStr(target.shape)} ${target.dtype}`);
+    }
+    if (target.storage.backend !== value.storage.backend) throw new BackendError('assign: tensors live on different backends');
+    if (!target.isContiguous || target.offset !== 0 || target.size !== target.storage.size) {
+      throw new ShapeError('assign: the target must be a dense tensor that owns its whole storage');
+    }
+    if (target.graphRefs > 0) throw new ShapeError('assign: the autograd graph still needs the target; call backward() or detach first');
+    const dense = value.isContiguous && value.offset === 0 && value.size === value.storage.size;
+    const src = dense ? value : this.contiguousCopy(value);
+    const old = target.storage;
+    src.storage.refs++;
+    target.storage = src.storage;
+    old.refs--;
+    if (old.refs === 0) {
+      this.#numStorages--;
+      this.#bytesByBackend.set(old.backend.name, (this.#bytesByBackend.get(old.backend.name) ?? 0) - old.byteLength);
+      old.backend.free(old.handle);
+    }
+    if (src !== value) src.dispose();
   }
 
   async transfer(t: Tensor, backendName: string): Promise<Tensor> {
