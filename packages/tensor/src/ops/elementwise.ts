@@ -157,10 +157,12 @@ function binary(op: OpDef<Record<string, never>>, a: TensorLike, b: TensorLike):
   if (typeof a === 'number' && typeof b === 'number') throw new DTypeError(`${op.name}: at least one operand must be a tensor`);
   const ta = typeof a === 'number' ? asTensor(a, b as Tensor) : a;
   const tb = typeof b === 'number' ? asTensor(b, ta) : b;
-  const out = engine.runOp(op, [ta, tb], none)[0]!;
-  if (ta !== a) ta.dispose();
-  if (tb !== b) tb.dispose();
-  return out;
+  try {
+    return engine.runOp(op, [ta, tb], none)[0]!;
+  } finally {
+    if (ta !== a) ta.dispose();
+    if (tb !== b) tb.dispose();
+  }
 }
 
 /** a + b with broadcasting. @example add(x, 1) */
@@ -233,10 +235,12 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (typeof a === 'number' && typeof b === 'number') throw new DTypeError('where: a or b must be a tensor');
   const ta = asTensor(a, like);
   const tb = asTensor(b, like);
-  const out = engine.runOp(whereOp, [cond, ta, tb], none)[0]!;
-  if (ta !== a) ta.dispose();
-  if (tb !== b) tb.dispose();
-  return out;
+  try {
+    return engine.runOp(whereOp, [cond, ta, tb], none)[0]!;
+  } finally {
+    if (ta !== a) ta.dispose();
+    if (tb !== b) tb.dispose();
+  }
 }
 
 /** x with `value` where `mask` is true (PyTorch `masked_fill`). */
