@@ -55,6 +55,15 @@ export function detach(t: Tensor): Tensor {
   return engine.view(t, t.shape, t.strides, t.offset);
 }
 
+/**
+ * Makes `target` hold `value`'s values, keeping its identity (optimizer updates of parameters).
+ * The storage is shared, not copied; `value` may be disposed afterwards.
+ * @example assign(param, sub(param, mul(grad, lr)))
+ */
+export function assign(target: Tensor, value: Tensor): void {
+  engine.assign(target, value);
+}
+
 /** Live tensors and bytes (leak tests use this). */
 export function memory() {
   return engine.memory();
