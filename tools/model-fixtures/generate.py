@@ -438,8 +438,10 @@ def main():
     write_checkpoint(out, w, cfg, PREPROCESSOR, CLIP_CONFIG)
     w64 = {k: v.to(F64) for k, v in w.items()}
     golden = []
+    pixels = {}
     for name, ids in CASES.items():
         pix = pixel_case(PREPROCESSOR, name) if name != "text" else None
+        pixels[name] = pix
         logits, image_embeds = eve_forward(w64, cfg, PREPROCESSOR, ids, pix.to(F64) if pix is not None else None)
         golden.append((f"{name}.input_ids", torch.tensor(ids), "I64"))
         if pix is not None:
@@ -449,7 +451,7 @@ def main():
         print(name, "seq", logits.shape[0], "image tokens", None if image_embeds is None else image_embeds.shape[0])
     # greedy continuation of the square case (12 tokens, no EOS stop), for the generation test
     ids = list(CASES["square"])
-    pix = pixel_case(PREPROCESSOR, "square").to(F64)
+    pix = pixels["square"].to(F64)
     gen = []
     for _ in range(12):
         logits, _ = eve_forward(w64, cfg, PREPROCESSOR, ids, pix)

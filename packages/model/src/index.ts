@@ -47,3 +47,5 @@ export {
   type LoadReport,
   type LoadedEve,
 } from './load-pretrained.js';
+export { Sampler, argmax, type SamplingOptions } from './sampler.js';
+export { generate, generateIds, type GenerateOptions, type GeneratedToken } from './generate.js';
