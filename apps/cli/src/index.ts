@@ -5,6 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { EveError } from '@evejs/tensor';
 import { registerEnvCommand } from './commands/env.js';
+import { registerTokenizeCommand } from './commands/tokenize.js';
+import { registerDetokenizeCommand } from './commands/detokenize.js';
 import { registerVersionCommand } from './commands/version.js';
 import { CLI_VERSION } from './version.js';
 
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerVersionCommand(program);
+  registerTokenizeCommand(program);
+  registerDetokenizeCommand(program);
   registerEnvCommand(program);
   return program;
 }
