@@ -15,7 +15,7 @@ import { as, type TestInput } from './from-nd.js';
 import { type Nd, nd } from './nd.js';
 import { randomArray, randomInts, type Rng, roundTo } from './random-array.js';
 import * as ref from './reference.js';
-import type { Tolerance } from './tolerances.js';
+import { DTYPE_TOLERANCES, type Tolerance } from './tolerances.js';
 
 export interface ConformanceCase {
   /** "<op>: <what is special>"; the op's one name comes first. */
@@ -324,7 +324,8 @@ for (const dt of ['f16', 'bf16'] as const) {
     inputs: (r) => [U([3, 17])(r), as(randomArray([5, 17], r, { dtype: dt }), dt)],
     run: (a, b) => ops.matmul(a, b, { transposeB: true }),
     ref: (a, b) => ref.matmulRef(a, b, { transposeB: true }),
-    wrt: [0],
+    wrt: [0, 1],
+    gradTol: DTYPE_TOLERANCES[dt], // the weight's gradient is stored in the weight's dtype
   });
 }
 
@@ -664,6 +665,8 @@ for (const dt of ['f16', 'bf16'] as const) {
     inputs: (r) => [as(randomArray([33, 3], r, { dtype: dt }), dt), ids([7], 33)(r)],
     run: ops.gather,
     ref: ref.gatherRef,
+    wrt: [0],
+    gradTol: DTYPE_TOLERANCES[dt], // the table's gradient is stored in the table's dtype
   });
 }
 add({
