@@ -206,22 +206,24 @@ function f16ToF32Table(): Float32Array {
 }
 
 /**
- * f32 values of `count` elements of B from `offset`. f16 goes through a table and bf16 through a
- * 16-bit shift, ~10 ns/element less than a generic per-element conversion; still an O(n²) pass
- * per call (weights are not cached in f32, which would double their memory).
+ * Writes the f32 values of `count` elements of B (from element `offset`) into `mem` at `dst`.
+ * f16 goes through a table and bf16 through a 16-bit shift, straight into WASM memory: a fresh
+ * 64 MB temporary costs more in first-touch page faults than the decoding itself (~1.5 s on the
+ * VMs we measured on). Still an O(n²) pass per call: weights are not cached in f32.
  */
-function decodeB(b: TensorView, offset: number, count: number): Float32Array {
-  if (b.dtype === 'f32') return (b.storage as Float32Array).subarray(offset, offset + count);
-  const src = (b.storage as Uint16Array).subarray(offset, offset + count);
+function decodeBInto(b: TensorView, offset: number, count: number, mem: Float32Array, dst: number): void {
+  if (b.dtype === 'f32') {
+    mem.set((b.storage as Float32Array).subarray(offset, offset + count), dst);
+    return;
+  }
+  const src = b.storage as Uint16Array;
   if (b.dtype === 'bf16') {
-    const bits = new Uint32Array(count);
-    for (let i = 0; i < count; i++) bits[i] = src[i]! << 16;
-    return new Float32Array(bits.buffer);
+    const bits = new Uint32Array(mem.buffer, mem.byteOffset + dst * 4, count);
+    for (let i = 0; i < count; i++) bits[i] = src[offset + i]! << 16;
+    return;
   }
   const table = f16ToF32Table();
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) out[i] = table[src[i]!]!;
-  return out;
+  for (let i = 0; i < count; i++) mem[dst + i] = table[src[offset + i]!]!;
 }
 
 /** Packs op(A) [m, k] of one batch into 4-row panels at `dst` (f32 index). */
@@ -296,7 +298,7 @@ export function matmulWasm(a: TensorView, b: TensorView, attrs: MatmulAttrs, pla
       mem = new Float32Array(s.memory.buffer);
       if (attrs.transposeA) packRowsTransposed(ad, aOffsets[bi]!, m, k, mem, aAt / 4);
       else mem.set(ad.subarray(aOffsets[bi]!, aOffsets[bi]! + m * k), aAt / 4);
-      if (bOffsets[bi] !== lastB) mem.set(decodeB(b, bOffsets[bi]!, n * k), bAt / 4);
+      if (bOffsets[bi] !== lastB) decodeBInto(b, bOffsets[bi]!, n * k, mem, bAt / 4);
       lastB = bOffsets[bi]!;
       const slices = splitRange(n, threads).map(([lo, hi]) => [aAt, bAt + lo * k * 4, cAt + lo * 4, m, hi - lo, k, n * 4]);
       runSlices(s, 1, slices);
@@ -313,11 +315,19 @@ export function matmulWasm(a: TensorView, b: TensorView, attrs: MatmulAttrs, pla
   const aAt = CONTROL_BYTES;
   const bAt = aAt + ni * aPanel;
   const cAt = bAt + nj * bPanel;
-  const mem = reserve(s, ni * aPanel + nj * bPanel + ni * 4 * ldc * 4);
+  // f16/bf16 B is decoded to f32 at `scratchAt` first, then packed from there.
+  const scratchAt = cAt + ni * 4 * ldc * 4;
+  const mem = reserve(s, scratchAt - CONTROL_BYTES + (b.dtype === 'f32' ? 0 : n * k * 4));
   let lastB = -1;
   for (let bi = 0; bi < nb; bi++) {
     packA(ad, aOffsets[bi]!, attrs.transposeA, m, k, mem, aAt / 4);
-    if (bOffsets[bi] !== lastB) packB(decodeB(b, bOffsets[bi]!, n * k), 0, attrs.transposeB, k, n, mem, bAt / 4);
+    if (bOffsets[bi] !== lastB) {
+      if (b.dtype === 'f32') packB(b.storage as Float32Array, bOffsets[bi]!, attrs.transposeB, k, n, mem, bAt / 4);
+      else {
+        decodeBInto(b, bOffsets[bi]!, n * k, mem, scratchAt / 4);
+        packB(mem, scratchAt / 4, attrs.transposeB, k, n, mem, bAt / 4);
+      }
+    }
     lastB = bOffsets[bi]!;
     // Split along whichever panel count is larger, so every thread gets work.
     const slices =
