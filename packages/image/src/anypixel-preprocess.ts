@@ -63,20 +63,35 @@ function composeCanvas(
 ): Float32Array {
   const plane = S * S;
   const out = new Float32Array(4 * plane);
-  for (let c = 0; c < 3; c++) out.fill((luts[c] as Float32Array)[bg[c] as number] as number, c * plane, (c + 1) * plane);
-  if (image) {
-    const { data, width, height } = image;
-    const l0 = luts[0] as Float32Array;
-    const l1 = luts[1] as Float32Array;
-    const l2 = luts[2] as Float32Array;
-    for (let y = 0; y < height; y++) {
-      let p = y * width * 3;
-      let o = (y + y0) * S + x0;
-      for (let x = 0; x < width; x++, p += 3, o++) {
-        out[o] = l0[data[p] as number] as number;
-        out[o + plane] = l1[data[p + 1] as number] as number;
-        out[o + 2 * plane] = l2[data[p + 2] as number] as number;
+  const l0 = luts[0] as Float32Array;
+  const l1 = luts[1] as Float32Array;
+  const l2 = luts[2] as Float32Array;
+  const bg0 = l0[bg[0] as number] as number;
+  const bg1 = l1[bg[1] as number] as number;
+  const bg2 = l2[bg[2] as number] as number;
+  const width = image ? image.width : 0;
+  const height = image ? image.height : 0;
+  const src = image ? image.data : null;
+  // One pass, each element written once: padding segments filled, image pixels looked up.
+  for (let y = 0; y < S; y++) {
+    const r = y * S;
+    const iy = y - y0;
+    const hasPixels = src !== null && iy >= 0 && iy < height;
+    const a = hasPixels ? x0 : S; // [0, a): padding, [a, b): image, [b, S): padding
+    const b = hasPixels ? x0 + width : S;
+    out.fill(bg0, r, r + a);
+    out.fill(bg1, plane + r, plane + r + a);
+    out.fill(bg2, 2 * plane + r, 2 * plane + r + a);
+    if (hasPixels) {
+      let p = iy * width * 3;
+      for (let o = r + a; o < r + b; o++, p += 3) {
+        out[o] = l0[src[p] as number] as number;
+        out[o + plane] = l1[src[p + 1] as number] as number;
+        out[o + 2 * plane] = l2[src[p + 2] as number] as number;
       }
+      out.fill(bg0, r + b, r + S);
+      out.fill(bg1, plane + r + b, plane + r + S);
+      out.fill(bg2, 2 * plane + r + b, 2 * plane + r + S);
     }
   }
   const [mx0, my0, mx1, my1] = validBox;
