@@ -44,7 +44,7 @@ CONFIG = {
     "rms_norm_eps": 1e-05,
     "rope_scaling": None,
     "tie_word_embeddings": False,
-    "vocab_size": 256,
+    "vocab_size": 320,
     "bos_token_id": 1,
     "eos_token_id": 2,
     "pad_token_id": 0,
@@ -405,6 +405,35 @@ CASES = {
 }
 
 
+def tokenizer_json(vocab_size):
+    """A tiny Llama-kind tokenizer.json (BPE, byte fallback, dummy prefix) whose ids fit the tiny
+    vocabulary: <unk> <s> </s>, the 256 byte pieces, then "▁", letters and a few merges."""
+    pieces = ["<unk>", "<s>", "</s>"] + [f"<0x{b:02X}>" for b in range(256)] + ["\u2581"]
+    pieces += list("abcdefghijklmnopqrstuvwxyz") + list("ABCDEFGHIJKLMNOPQRSTUVWXYZ.,?!")
+    merges = []
+    for pair in ["\u2581 t", "t h", "h e", "\u2581t h", "\u2581th e", "i n", "\u2581 a", "\u2581 i", "e r", "\u2581 o"]:
+        a, b = pair.split(" ")
+        merges.append(pair)
+        pieces.append(a + b)
+        if len(pieces) >= vocab_size:
+            break
+    pieces = pieces[:vocab_size]
+    merges = [m for m in merges if m.replace(" ", "") in pieces]
+    assert len(pieces) <= vocab_size, len(pieces)
+    while len(pieces) < vocab_size:  # pad with unreachable pieces so ids cover the vocabulary
+        pieces.append(f"<extra_{len(pieces)}>")
+    specials = [{"id": i, "content": p, "single_word": False, "lstrip": False, "rstrip": False, "normalized": False, "special": True}
+                for i, p in enumerate(pieces[:3])]
+    return {
+        "version": "1.0",
+        "added_tokens": specials,
+        "normalizer": {"type": "Sequence", "normalizers": [{"type": "Prepend", "prepend": "\u2581"}, {"type": "Replace", "pattern": {"String": " "}, "content": "\u2581"}]},
+        "pre_tokenizer": None,
+        "model": {"type": "BPE", "dropout": None, "unk_token": "<unk>", "continuing_subword_prefix": None, "end_of_word_suffix": None,
+                  "fuse_unk": True, "byte_fallback": True, "vocab": {p: i for i, p in enumerate(pieces)}, "merges": merges},
+    }
+
+
 def write_checkpoint(out, w, cfg, pre, clip):
     os.makedirs(os.path.join(out, "clip-tiny"), exist_ok=True)
     with open(os.path.join(out, "config.json"), "w") as f:
@@ -413,6 +442,8 @@ def write_checkpoint(out, w, cfg, pre, clip):
         json.dump(pre, f, indent=2)
     with open(os.path.join(out, "clip-tiny", "config.json"), "w") as f:
         json.dump(clip, f, indent=2)
+    with open(os.path.join(out, "tokenizer.json"), "w") as f:
+        json.dump(tokenizer_json(cfg["vocab_size"]), f, ensure_ascii=False)
     keys = list(w.keys())
     half = len(keys) // 2
     shards = [keys[:half], keys[half:]]

@@ -5,6 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { EveError } from '@evejs/tensor';
 import { registerEnvCommand } from './commands/env.js';
+import { registerForwardCommand } from './commands/forward.js';
+import { registerChatCommand } from './commands/chat.js';
 import { registerTokenizeCommand } from './commands/tokenize.js';
 import { registerDetokenizeCommand } from './commands/detokenize.js';
 import { registerVersionCommand } from './commands/version.js';
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   registerTokenizeCommand(program);
   registerDetokenizeCommand(program);
   registerEnvCommand(program);
+  registerForwardCommand(program);
+  registerChatCommand(program);
   return program;
 }
 

@@ -58,7 +58,7 @@ describe('eve forward', () => {
     expect(r.code).toBe(0);
     const got = await readF32(out, 'logits');
     const want = await readF32(join(MODEL, 'golden.safetensors'), 'text.logits');
-    expect(got.shape).toEqual([11, 256]);
+    expect(got.shape).toEqual([11, 320]);
     expect(compareStats(got.data, want.data).relL2).toBeLessThan(1e-4);
   });
 
@@ -75,7 +75,7 @@ describe('eve forward', () => {
     const embeds = await readF32(out, 'image_embeds');
     // 50×30 on the 84-px model: v = 2 → 2×3 pooled grid → 1 + 2·4 = 9 image tokens
     expect(embeds.shape).toEqual([9, 64]);
-    expect(logits.shape).toEqual([4 + 9, 256]);
+    expect(logits.shape).toEqual([4 + 9, 320]);
     const { model } = await loadPretrained(MODEL, { backend: 'cpu' });
     const pre = preprocessImage(await decodeImage(png), await loadProcessorConfig(MODEL));
     const image = prepareImage(pre.data, pre.shape, 14, 'cpu');
