@@ -15,3 +15,8 @@ export { LlamaTokenizer, cleanUpTokenizationSpaces } from './llama-tokenizer.js'
 export type { EncodeMode, EncodeOptions, DecodeOptions } from './llama-tokenizer.js';
 export { loadTokenizer, tokenizerFromFiles } from './load-tokenizer.js';
 export type { TokenizerFiles } from './load-tokenizer.js';
+export { CONVERSATION_TEMPLATES, DEFAULT_CONVERSATION_TEMPLATE, getConversationTemplate, renderPrompt } from './conversation.js';
+export type { ConversationTemplate, ConversationMessage, SeparatorStyle } from './conversation.js';
+export { tokenizerImageToken, IMAGE_TOKEN_INDEX, DEFAULT_IMAGE_TOKEN } from './image-token.js';
+export { preprocessMultimodal, preprocessV1, preprocessPlain, IGNORE_INDEX } from './preprocess.js';
+export type { SourceMessage, PreprocessedSample, PreprocessedV1Sample, PreprocessV1Options } from './preprocess.js';

@@ -7,6 +7,7 @@
  * is `loadTokenizer`; prompts and labels are in `conversation.ts` and `preprocess.ts`.
  */
 import { EveError } from '@evejs/tensor';
+import { pyLstrip, pyRstrip } from './python-strip.js';
 import { SentencePieceBpe, SPACE_SYMBOL } from './sentencepiece-bpe.js';
 import { checkTokenId, decodeSentencePiece } from './sentencepiece-decode.js';
 import type { SentencePieceModel } from './sentencepiece-model.js';
@@ -45,16 +46,6 @@ export interface DecodeOptions {
 interface TextSegment {
   text: string;
   id: number | null;
-}
-
-// Python's str.isspace() set (JS's \s differs: it has U+FEFF and lacks U+001C..U+001F, U+0085).
-const PY_SPACE = '\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const PY_LEADING_SPACE = new RegExp(`^[${PY_SPACE}]+`);
-const PY_TRAILING_SPACE = new RegExp(`[${PY_SPACE}]+$`);
-
-/** Python's str.lstrip()/rstrip() without arguments. */
-function pyStrip(s: string, side: 'left' | 'right'): string {
-  return s.replace(side === 'left' ? PY_LEADING_SPACE : PY_TRAILING_SPACE, '');
 }
 
 /** A Llama tokenizer (SentencePiece model + Hugging Face config). */
@@ -204,8 +195,8 @@ export class LlamaTokenizer {
     // Apply lstrip/rstrip around each special token (parts alternate text, special, text, ...).
     for (let k = 1, s = 0; k < parts.length; k += 2, s++) {
       const token = strips[s]!;
-      if (token.rstrip) parts[k + 1]!.text = pyStrip(parts[k + 1]!.text, 'left');
-      if (token.lstrip) parts[k - 1]!.text = pyStrip(parts[k - 1]!.text, 'right');
+      if (token.rstrip) parts[k + 1]!.text = pyLstrip(parts[k + 1]!.text);
+      if (token.lstrip) parts[k - 1]!.text = pyRstrip(parts[k - 1]!.text);
     }
     return parts.filter((p) => p.id !== null || p.text.length > 0);
   }

@@ -19,52 +19,70 @@ export interface ProtobufField {
   readonly wireType: number;
 }
 
-/** Sequential reader over one message's bytes. */
+/** Sequential reader over one message's bytes (a window of a shared buffer). */
 export class ProtobufReader {
-  private offset = 0;
+  private offset: number;
+  private readonly end: number;
   private readonly view: DataView;
 
-  constructor(private readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  constructor(
+    private readonly bytes: Uint8Array,
+    start = 0,
+    end = bytes.length,
+    view?: DataView,
+  ) {
+    this.offset = start;
+    this.end = end;
+    this.view = view ?? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   /** Whether every byte has been consumed. */
   get isDone(): boolean {
-    return this.offset >= this.bytes.length;
+    return this.offset >= this.end;
   }
 
   /** Reads the next field header. */
   readField(): ProtobufField {
     const at = this.offset;
     const key = this.readVarint();
-    const field = Number(key >> 3n);
-    const wireType = Number(key & 7n);
+    const field = Math.floor(key / 8);
+    const wireType = key % 8;
     if (field === 0) throw new ProtobufError(`field number 0 at byte ${at}`);
     return { field, wireType };
   }
 
-  /** Reads an unsigned varint (up to 64 bits) as a bigint. */
-  readVarint(): bigint {
-    let result = 0n;
-    let shift = 0n;
-    for (let i = 0; i < 10; i++) {
-      if (this.offset >= this.bytes.length) throw new ProtobufError(`truncated varint at byte ${this.offset}`);
+  /**
+   * Reads an unsigned varint. Values above 2^53 lose precision (only lengths, tags and int32
+   * fields matter here); the low 32 bits are kept exactly in {@link lastLow32}.
+   */
+  readVarint(): number {
+    let value = 0;
+    let low = 0;
+    for (let i = 0, scale = 1; i < 10; i++, scale *= 128) {
+      if (this.offset >= this.end) throw new ProtobufError(`truncated varint at byte ${this.offset}`);
       const b = this.bytes[this.offset++]!;
-      result |= BigInt(b & 0x7f) << shift;
-      if (b < 0x80) return result & 0xffffffffffffffffn;
-      shift += 7n;
+      value += (b & 0x7f) * scale;
+      if (i < 5) low |= (b & 0x7f) << (7 * i);
+      if (b < 0x80) {
+        this.lastLow32 = low;
+        return value;
+      }
     }
     throw new ProtobufError(`varint longer than 10 bytes at byte ${this.offset}`);
   }
 
+  /** Low 32 bits of the last varint read. */
+  private lastLow32 = 0;
+
   /** Reads an int32 varint (negative values are 10-byte two's complement). */
   readInt32(): number {
-    return Number(BigInt.asIntN(32, this.readVarint()));
+    this.readVarint();
+    return this.lastLow32 | 0;
   }
 
   /** Reads a bool varint. */
   readBool(): boolean {
-    return this.readVarint() !== 0n;
+    return this.readVarint() !== 0;
   }
 
   /** Reads a little-endian float32 (wire type 5). */
@@ -75,21 +93,39 @@ export class ProtobufReader {
     return v;
   }
 
+  /** Reads a length-delimited field's length and returns [start, end) of its bytes. */
+  private readRange(): [number, number] {
+    const length = this.readVarint();
+    if (length > this.end - this.offset) {
+      throw new ProtobufError(`length ${length} at byte ${this.offset} runs past the end (${this.end} bytes)`);
+    }
+    const start = this.offset;
+    this.offset += length;
+    return [start, this.offset];
+  }
+
   /** Reads a length-delimited field's bytes (a view, not a copy). */
   readBytes(): Uint8Array {
-    const length = this.readVarint();
-    if (length > BigInt(this.bytes.length - this.offset)) {
-      throw new ProtobufError(`length ${length} at byte ${this.offset} runs past the end (${this.bytes.length} bytes)`);
-    }
-    const n = Number(length);
-    const out = this.bytes.subarray(this.offset, this.offset + n);
-    this.offset += n;
-    return out;
+    const [start, end] = this.readRange();
+    return this.bytes.subarray(start, end);
+  }
+
+  /** Reads a length-delimited embedded message as a reader over the same buffer. */
+  readMessage(): ProtobufReader {
+    const [start, end] = this.readRange();
+    return new ProtobufReader(this.bytes, start, end, this.view);
   }
 
   /** Reads a length-delimited UTF-8 string (invalid UTF-8 is an error). */
   readString(): string {
     const bytes = this.readBytes();
+    // Short ASCII strings (most vocabulary pieces) skip TextDecoder's per-call overhead.
+    if (bytes.length <= 32) {
+      let ascii = '';
+      let i = 0;
+      for (; i < bytes.length && bytes[i]! < 0x80; i++) ascii += String.fromCharCode(bytes[i]!);
+      if (i === bytes.length) return ascii;
+    }
     try {
       return utf8Fatal.decode(bytes);
     } catch {
@@ -108,7 +144,7 @@ export class ProtobufReader {
         this.offset += 8;
         return;
       case WireType.bytes:
-        this.readBytes();
+        this.readRange();
         return;
       case WireType.fixed32:
         this.need(4);
@@ -127,7 +163,7 @@ export class ProtobufReader {
   }
 
   private need(n: number): void {
-    if (this.offset + n > this.bytes.length) throw new ProtobufError(`truncated field at byte ${this.offset}`);
+    if (this.offset + n > this.end) throw new ProtobufError(`truncated field at byte ${this.offset}`);
   }
 }
 

@@ -16,6 +16,7 @@ import { PieceType, type SentencePieceModel } from './sentencepiece-model.js';
 export const SPACE_SYMBOL = '\u2581';
 
 const utf8 = new TextEncoder();
+const MAX_MEMO_SIZE = 1 << 20;
 
 /** A BPE encoder over one {@link SentencePieceModel}. */
 export class SentencePieceBpe {
@@ -23,7 +24,10 @@ export class SentencePieceBpe {
   private readonly pieceIds = new Map<string, number>();
   /** Ids of every piece, the reserved ones (control, unknown, byte) included. */
   private readonly allIds = new Map<string, number>();
-  /** Merge table: leftId * vocabSize + rightId -> merged id, for pieces of `pieceIds`. */
+  /**
+   * Memo of merge lookups: leftId * vocabSize + rightId -> merged id, or -1 for none. Filled
+   * lazily (building all ~200k pairs up front costs more than most texts need).
+   */
   private readonly pairs = new Map<number, number>();
   /** Id of each single code point that is a piece of `pieceIds`. */
   private readonly charIds = new Map<number, number>();
@@ -70,17 +74,6 @@ export class SentencePieceBpe {
     });
     if (trainerSpec.byteFallback && this.byteIds.includes(-1)) {
       throw new FormatError(fileName, 'byte_fallback is set but some <0xNN> pieces are missing');
-    }
-    // Every way of writing a piece as two pieces: the merge candidates sentencepiece would find
-    // by looking up the concatenated string.
-    for (const [piece, id] of this.pieceIds) {
-      for (let i = 1; i < piece.length; i++) {
-        const c = piece.charCodeAt(i);
-        if (c >= 0xdc00 && c <= 0xdfff) continue; // inside a surrogate pair
-        const l = this.pieceIds.get(piece.slice(0, i));
-        const r = this.pieceIds.get(piece.slice(i));
-        if (l !== undefined && r !== undefined) this.pairs.set(l * this.vocabSize + r, id);
-      }
     }
   }
 
@@ -161,9 +154,19 @@ export class SentencePieceBpe {
       let merged: number | undefined;
       const l = ids[left]!;
       const r = ids[right]!;
-      if (l >= 0 && r >= 0) merged = this.pairs.get(l * this.vocabSize + r);
-      else merged = this.pieceIds.get(s.slice(start[left]!, end[right]!));
-      if (merged === undefined) return;
+      if (l >= 0 && r >= 0) {
+        const key = l * this.vocabSize + r;
+        merged = this.pairs.get(key);
+        if (merged === undefined) {
+          merged = this.pieceIds.get(s.slice(start[left]!, end[right]!)) ?? -1;
+          if (this.pairs.size >= MAX_MEMO_SIZE) this.pairs.clear();
+          this.pairs.set(key, merged);
+        }
+        if (merged < 0) return;
+      } else {
+        merged = this.pieceIds.get(s.slice(start[left]!, end[right]!));
+        if (merged === undefined) return;
+      }
       queue.push(scores[merged]!, left, right, end[right]! - start[left]!);
     };
     for (let i = 1; i < count; i++) addPair(i - 1, i);

@@ -173,16 +173,16 @@ export function parseSentencePieceModel(bytes: Uint8Array, fileName = 'tokenizer
       const f = r.readField();
       if (f.field === 1) {
         r.expect(f, WireType.bytes);
-        const p = readPiece(new ProtobufReader(r.readBytes()));
+        const p = readPiece(r.readMessage());
         pieces.push(p.piece);
         scores.push(p.score);
         types.push(p.type);
       } else if (f.field === 2) {
         r.expect(f, WireType.bytes);
-        trainerSpec = readTrainerSpec(new ProtobufReader(r.readBytes()));
+        trainerSpec = readTrainerSpec(r.readMessage());
       } else if (f.field === 3) {
         r.expect(f, WireType.bytes);
-        normalizerSpec = readNormalizerSpec(new ProtobufReader(r.readBytes()));
+        normalizerSpec = readNormalizerSpec(r.readMessage());
       } else {
         r.skip(f.wireType);
       }
