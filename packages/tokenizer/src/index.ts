@@ -20,3 +20,5 @@ export type { ConversationTemplate, ConversationMessage, SeparatorStyle } from '
 export { tokenizerImageToken, IMAGE_TOKEN_INDEX, DEFAULT_IMAGE_TOKEN } from './image-token.js';
 export { preprocessMultimodal, preprocessV1, preprocessPlain, IGNORE_INDEX } from './preprocess.js';
 export type { SourceMessage, PreprocessedSample, PreprocessedV1Sample, PreprocessV1Options } from './preprocess.js';
+export { StreamingDetokenizer } from './streaming-detokenizer.js';
+export type { StreamingDetokenizerOptions } from './streaming-detokenizer.js';

@@ -108,6 +108,11 @@ export class LlamaTokenizer {
     return pad ? this.tokenToId(pad.content) : null;
   }
 
+  /** Whether `id` is BOS, EOS, UNK, PAD or a special added token (what `skipSpecialTokens` drops). */
+  isSpecialId(id: number): boolean {
+    return this.specialIds.has(id);
+  }
+
   /** The id of a piece or added token string (the unknown id when absent, like sentencepiece). */
   tokenToId(token: string): number {
     for (const [id, content] of this.addedById) if (content === token) return id;
