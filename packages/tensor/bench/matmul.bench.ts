@@ -150,7 +150,10 @@ function runTable(title: string, cases: Case[]): void {
 
 const cpus = os.cpus();
 console.log(`CPU: ${cpus[0]?.model.trim()} (${os.availableParallelism()} threads), Node ${process.version}; matmul threads: ${cpuThreadCount()}`);
+// Other processes skew every figure on a shared machine: print the load so readers can tell.
+console.log(`load average at start: ${os.loadavg().map((x) => x.toFixed(1)).join(', ')}`);
 runTable('Square f32 matmul', SQUARE);
 runTable('EVE shapes (transposeB = PyTorch [out, in] weights)', EVE);
+console.log(`load average at end: ${os.loadavg().map((x) => x.toFixed(1)).join(', ')}`);
 console.log(numpyVersion ? `\nnumpy ${numpyVersion} (OPENBLAS_CORETYPE/L2_SIZE unset)` : '\nnumpy: not available');
 await disposeCpuWorkers();
