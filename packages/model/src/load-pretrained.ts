@@ -32,6 +32,8 @@ export interface LoadPretrainedOptions {
   dtype?: DType;
   /** Check the memory estimate against free memory first (default true). */
   checkMemory?: boolean;
+  /** Memory the check may use (default: `os.freemem()`, the OS's available memory). */
+  availableBytes?: number;
   /** Progress and notes (default: none). */
   log?: (message: string) => void;
 }
@@ -143,10 +145,11 @@ export async function loadPretrained(dir: string, opts: LoadPretrainedOptions = 
     }
     // One tensor is in flight at a time: its file bytes plus the converted copy.
     const needBytes = weightBytes + 2 * largest;
-    log(`weights: ${formatBytes(weightBytes)} as ${dtype} (peak while loading about ${formatBytes(needBytes)}); free memory ${formatBytes(freemem())} of ${formatBytes(totalmem())}`);
-    if ((opts.checkMemory ?? true) && needBytes > freemem()) {
+    const available = opts.availableBytes ?? freemem();
+    log(`weights: ${formatBytes(weightBytes)} as ${dtype} (peak while loading about ${formatBytes(needBytes)}); free memory ${formatBytes(available)} of ${formatBytes(totalmem())}`);
+    if ((opts.checkMemory ?? true) && needBytes > available) {
       throw new EveError(
-        `not enough memory to load ${dir}: needs about ${formatBytes(needBytes)} as ${dtype}, ${formatBytes(freemem())} is free` +
+        `not enough memory to load ${dir}: needs about ${formatBytes(needBytes)} as ${dtype}, ${formatBytes(available)} is free` +
           (dtype === 'f32' ? ' (try --dtype bf16)' : ''),
       );
     }
