@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { EveError, FormatError } from '@evejs/tensor';
 import { goldens, input, sha256 } from '../test/goldens.js';
@@ -27,6 +28,15 @@ describe('decodeImage inputs', () => {
     for (const x of [bytes, new Uint8Array(bytes), `data:image/png;base64,${b64}`, b64]) {
       expect(sha256((await decodeImage(x)).data)).toBe(expected);
     }
+  });
+  it('decodes AVIF (no Pillow 9.4 reference: checked for size and closeness to the source)', async () => {
+    const src = await decodeImage(path);
+    const avif = await sharp(src.data, { raw: { width: 97, height: 61, channels: 3 } }).avif({ quality: 90 }).toBuffer();
+    const img = await decodeImage(avif, { name: 'x.avif' });
+    expect([img.format, img.width, img.height]).toEqual(['heif', 97, 61]);
+    let err = 0;
+    for (let i = 0; i < img.data.length; i++) err += Math.abs((img.data[i] as number) - (src.data[i] as number));
+    expect(err / img.data.length).toBeLessThan(12); // lossy, but the same picture
   });
   it('applies EXIF orientation only when asked', async () => {
     const stored = await decodeImage(input('exif-rot6-48x32.jpg'));
