@@ -9,7 +9,7 @@
  * `tools/tokenizer-fixtures/generate_goldens.py` checks that these scores reproduce the merge
  * order of Hugging Face's tokenizer.json (which its converter sorted by the original scores).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import llamaTokenizerJs from 'llama-tokenizer-js';
@@ -196,11 +196,18 @@ export function ensureLlama2Fixture(dir: string = LLAMA2_FIXTURE_DIR, force = fa
   const { vocab, merges } = llama2VocabAndMerges();
   if (vocab.length !== 32000) throw new Error(`expected 32000 pieces, got ${vocab.length}`);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'tokenizer_config.json'), `${JSON.stringify(VICUNA_TOKENIZER_CONFIG, null, 2)}\n`);
-  writeFileSync(join(dir, 'special_tokens_map.json'), `${JSON.stringify(VICUNA_SPECIAL_TOKENS_MAP, null, 2)}\n`);
-  writeFileSync(join(dir, 'tokenizer.json'), buildLlama2TokenizerJson(vocab, merges));
+  // Test files run in parallel workers: write to a temporary name and rename, so that a reader
+  // never sees a half-written file.
+  const write = (name: string, data: string | Uint8Array) => {
+    const tmp = join(dir, `.${name}.${process.pid}.tmp`);
+    writeFileSync(tmp, data);
+    renameSync(tmp, join(dir, name));
+  };
+  write('tokenizer_config.json', `${JSON.stringify(VICUNA_TOKENIZER_CONFIG, null, 2)}\n`);
+  write('special_tokens_map.json', `${JSON.stringify(VICUNA_SPECIAL_TOKENS_MAP, null, 2)}\n`);
+  write('tokenizer.json', buildLlama2TokenizerJson(vocab, merges));
   // Written last: its presence marks a complete fixture.
-  writeFileSync(modelPath, buildLlama2ModelProto(vocab));
+  write('tokenizer.model', buildLlama2ModelProto(vocab));
   return dir;
 }
 
