@@ -36,15 +36,24 @@ function checkRecord(r: Partial<AnswerRecord>, file: string, index: number): Ans
 }
 
 /**
+ * The identity of one answer line: question id, MMBench round and prompt. The prompt is part of it
+ * because TextVQA's question files reuse the image id as `question_id` for every question of an
+ * image.
+ */
+export function answerKey(r: { question_id: QuestionId; round_id?: number; prompt: string }): string {
+  return `${idKey(r.question_id)}#${r.round_id ?? 0}#${r.prompt}`;
+}
+
+/**
  * Reads an answers file for scoring: every line must parse and carry `question_id` and `text`;
- * a question answered twice is an error unless the records differ by `round_id` (MMBench rounds).
+ * the same (question, round, prompt) answered twice is an error.
  */
 export async function readAnswers(file: string): Promise<AnswerRecord[]> {
   const { records } = await readJsonLines<Partial<AnswerRecord>>(file);
   const out = records.map((r, i) => checkRecord(r, file, i));
   const seen = new Set<string>();
   for (const a of out) {
-    const key = `${idKey(a.question_id)}#${a.round_id ?? 0}`;
+    const key = answerKey(a);
     if (seen.has(key)) throw new FormatError(file, `question ${JSON.stringify(a.question_id)} is answered more than once`);
     seen.add(key);
   }

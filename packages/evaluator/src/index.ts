@@ -13,7 +13,7 @@ export const BUILTIN_MODEL_DIR = path.resolve(path.dirname(fileURLToPath(import.
 export { normalizeAnswer, pythonSplit, pythonStrip } from './evalai-normalizer.js';
 export { vqaAccuracy } from './vqa-accuracy.js';
 export { yesNoMetrics, type YesNoMetrics } from './yes-no-metrics.js';
-export { readAnswers, matchAnswers, idKey, type AnswerRecord, type QuestionId, type MatchedAnswers } from './answers.js';
+export { readAnswers, matchAnswers, idKey, answerKey, type AnswerRecord, type QuestionId, type MatchedAnswers } from './answers.js';
 export { readJsonLines, parseJsonLines, readJson, type JsonLines, type ReadJsonLinesOptions } from './jsonl.js';
 export {
   SHORT_ANSWER_SUFFIX,

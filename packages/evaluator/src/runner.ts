@@ -14,7 +14,7 @@ import { mkdir, open, readFile, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EveError } from '@evejs/tensor';
 import type { Answerer } from './answerer.js';
-import { type AnswerRecord, idKey } from './answers.js';
+import { type AnswerRecord, answerKey } from './answers.js';
 import type { EvalQuestion } from './benchmark.js';
 import { parseJsonLines } from './jsonl.js';
 
@@ -64,7 +64,7 @@ async function prepareResume(file: string): Promise<{ done: Set<string>; truncat
     await truncate(file, parsed.completeByteLength);
     if (parsed.completeByteLength > 0 && parsed.truncatedTail === null) await writeFile(file, '\n', { flag: 'a' });
   }
-  return { done: new Set(parsed.records.map((r) => idKey(r.question_id))), truncatedTail: parsed.truncatedTail };
+  return { done: new Set(parsed.records.map(answerKey)), truncatedTail: parsed.truncatedTail };
 }
 
 /** Runs (or resumes) one chunk of a benchmark. */
@@ -72,7 +72,7 @@ export async function runEvaluation(opts: RunOptions): Promise<RunSummary> {
   const chunk = getChunk(opts.questions, opts.chunks ?? 1, opts.chunkIdx ?? 0);
   await mkdir(path.dirname(opts.answersFile), { recursive: true });
   const { done, truncatedTail } = await prepareResume(opts.answersFile);
-  const todo = chunk.filter((q) => !done.has(idKey(q.questionId)));
+  const todo = chunk.filter((q) => !done.has(answerKey({ question_id: q.questionId, round_id: q.extra?.round_id, prompt: q.recordedPrompt })));
   const resumed = chunk.length - todo.length;
   let finished = resumed;
   opts.onProgress?.(finished, chunk.length);
@@ -129,7 +129,7 @@ export async function mergeAnswerFiles(dir: string, chunks: number, outFile: str
     // Lines are copied byte for byte (as the release's `cat`), after validation.
     const raw = text.split('\n').filter((l) => l.trim() !== '');
     records.forEach((r, k) => {
-      const key = `${idKey(r.question_id)}#${r.round_id ?? 0}`;
+      const key = answerKey(r);
       if (seen.has(key)) throw new EveError(`merge: question ${JSON.stringify(r.question_id)} is answered in more than one chunk`);
       seen.add(key);
       lines.push(raw[k]!);
