@@ -77,7 +77,8 @@ export class WebGpuBackend implements Backend {
    * Dawn in Node, a collected `GPU` object tears down the instance under a live device (hangs
    * and crashes in mapAsync). Dropped in dispose() so Node can exit.
    */
-  #owners: unknown[];
+  /** @internal */
+  keepAlive: unknown[];
   #adapterInfo: GPUAdapterInfo;
   #features: string[];
   readonly #pool: BufferPool;
@@ -99,7 +100,7 @@ export class WebGpuBackend implements Backend {
 
   constructor(device: GPUDevice, adapterInfo: GPUAdapterInfo, opts: WebGpuBackendOptions = {}, owners: unknown[] = []) {
     this.#device = device;
-    this.#owners = owners;
+    this.keepAlive = owners;
     this.#adapterInfo = adapterInfo;
     this.#features = [...device.features].map(String).sort();
     this.hasShaderF16 = (opts.useShaderF16 ?? true) && device.features.has('shader-f16');
@@ -216,7 +217,7 @@ this.#errors.push((ev as GPUUncapturedErrorEvent).error.message);
     device.onuncapturederror = null;
     this.#device = null;
     device.destroy();
-    this.#owners = [];
+    this.keepAlive = [];
   }
 
   // ---------------------------------------------------------------- kernels' API

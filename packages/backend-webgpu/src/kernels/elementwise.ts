@@ -28,7 +28,7 @@ fn erf_f32(x: f32) -> f32 {
     return sign(x) * 1.1283791670955126 * s;
   }
   if (z > 6.0) { return sign(x); }
-  if (z != z) { return x; }
+  if (is_nan(z)) { return x; }
   // erfc(z) = exp(-z^2)/sqrt(pi) / (z + (1/2)/(z + 1/(z + (3/2)/(z + ...))))
   var f = z;
   for (var n = 40; n >= 1; n--) { f = z + f32(n) * 0.5 / f; }
@@ -63,7 +63,7 @@ fn pow_f32(x: f32, a: f32) -> f32 {
 }
 // JS ToInt32(Math.trunc(x)): NaN and infinities give 0, large values wrap modulo 2^32.
 fn f32_to_i32_js(x: f32) -> i32 {
-  if (x != x || abs(x) == f32_inf()) { return 0; }
+  if (is_nan(x) || abs(x) == f32_inf()) { return 0; }
   let t = trunc(x);
   if (abs(t) < 2147483648.0) { return i32(t); }
   let w = t - 4294967296.0 * floor(t / 4294967296.0);
@@ -93,8 +93,8 @@ const BINARY_F32: Record<string, string> = {
   sub: 'a - b',
   mul: 'a * b',
   div: 'a / b',
-  maximum: 'select(max(a, b), a + b, a != a || b != b)',
-  minimum: 'select(min(a, b), a + b, a != a || b != b)',
+  maximum: 'select(max(a, b), f32_nan(), is_nan(a) || is_nan(b))',
+  minimum: 'select(min(a, b), f32_nan(), is_nan(a) || is_nan(b))',
 };
 const BINARY_I32: Record<string, string> = {
   add: 'a + b',
@@ -179,7 +179,7 @@ function castCode(from: StorageKind, to: StorageKind, toDType: string): string {
   const fromFloat = from === 'f32' || from === 'f16' || from === 'bf16';
   const asF32 = fromFloat ? 'v0' : 'f32(v0)';
   const asI32 = fromFloat ? 'f32_to_i32_js(v0)' : from === 'i32' ? 'v0' : 'i32(v0)';
-  const isZero = fromFloat ? 'v0 == 0.0' : from === 'i32' ? 'v0 == 0' : 'v0 == 0u';
+  const isZero = fromFloat ? '(v0 == 0.0 && !is_nan(v0))' : from === 'i32' ? 'v0 == 0' : 'v0 == 0u';
   if (toDType === 'bool') return `result = select(1u, 0u, ${isZero});`;
   switch (to) {
     case 'f32':

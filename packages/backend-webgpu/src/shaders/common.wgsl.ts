@@ -27,6 +27,8 @@ fn umf(i: u32) -> f32 { return bitcast<f32>(um(i)); }
 // Infinity and NaN built from a runtime zero: WGSL constant evaluation rejects non-finite values.
 fn f32_inf() -> f32 { return bitcast<f32>(0x7f800000u | (um(0u) & 0u)); }
 fn f32_nan() -> f32 { return bitcast<f32>(0x7fc00000u | (um(0u) & 0u)); }
+// NaN tested on the bits: compilers may fold x != x to false (they assume no NaNs).
+fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 `;
 
 /** The linear thread index of a grid1d dispatch. */
@@ -143,3 +145,33 @@ fn store_${name}(e: u32, v: u32) {
 }
 `;
 }
+
+/**
+ * Workgroup tree reductions over `wg` invocations (a power of two). Call from uniform control
+ * flow (every invocation of the workgroup), as they contain barriers.
+ */
+export const WORKGROUP_REDUCE_WGSL = (wg: number) => /* wgsl */ `
+var<workgroup> red: array<f32, ${wg}>;
+fn wg_sum(v: f32, t: u32) -> f32 {
+  red[t] = v;
+  workgroupBarrier();
+  for (var s = ${wg / 2}u; s > 0u; s >>= 1u) {
+    if (t < s) { red[t] += red[t + s]; }
+    workgroupBarrier();
+  }
+  let r = red[0];
+  workgroupBarrier();
+  return r;
+}
+fn wg_max(v: f32, t: u32) -> f32 {
+  red[t] = v;
+  workgroupBarrier();
+  for (var s = ${wg / 2}u; s > 0u; s >>= 1u) {
+    if (t < s) { let b = red[t + s]; if (b > red[t] || is_nan(b)) { red[t] = b; } }
+    workgroupBarrier();
+  }
+  let r = red[0];
+  workgroupBarrier();
+  return r;
+}
+`;
