@@ -20,6 +20,7 @@ export type { MemoryInfo } from './engine.js';
 export { Rng } from './rng.js';
 export * from './ops/index.js';
 export { registerCpuBackend, CpuBackend } from './cpu/cpu-backend.js';
+export { disposeCpuWorkers, cpuThreadCount } from './cpu/wasm/wasm-matmul.js';
 // safetensors exports
 export { SafetensorsFile } from './safetensors/file.js';
 export { ShardedSafetensors } from './safetensors/sharded.js';
