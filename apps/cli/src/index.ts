@@ -7,6 +7,7 @@ import { EveError } from '@evejs/tensor';
 import { registerEnvCommand } from './commands/env.js';
 import { registerForwardCommand } from './commands/forward.js';
 import { registerChatCommand } from './commands/chat.js';
+import { registerPreprocessCommand } from './commands/preprocess.js';
 import { registerTokenizeCommand } from './commands/tokenize.js';
 import { registerDetokenizeCommand } from './commands/detokenize.js';
 import { registerVersionCommand } from './commands/version.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerEnvCommand(program);
   registerForwardCommand(program);
   registerChatCommand(program);
+  registerPreprocessCommand(program);
   return program;
 }
 
