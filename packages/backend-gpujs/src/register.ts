@@ -20,13 +20,18 @@ export interface GpujsProbe {
   reason: string;
 }
 
-async function createGpu(mode?: string) {
-  const { GPU } = await import('gpu.js');
+async function createGpu(requested?: string) {
+  const gpujs = await import('gpu.js');
+  const { GPU } = gpujs;
   const missing: string[] = [];
   if (!GPU.isWebGL2Supported) missing.push('no WebGL2');
   if (!GPU.isHeadlessGLSupported) missing.push('headless-gl (the `gl` package) not built or not loadable');
-  const gpu = new GPU(mode ? { mode: mode as never } : {});
-  return { gpu, mode: String(gpu.mode), reason: missing.join('; ') || 'GPU mode available' };
+  const gpu = new GPU(requested ? { mode: requested as never } : {});
+  // gpu.mode says 'gpu' for every GL kernel; the chosen kernel class tells which one.
+  const kernel = (gpu as unknown as { Kernel?: { mode?: string } }).Kernel;
+  const mode =
+    kernel === gpujs.WebGL2Kernel ? 'webgl2' : kernel === gpujs.WebGLKernel ? 'webgl' : kernel === gpujs.HeadlessGLKernel ? 'headlessgl' : String(kernel?.mode ?? gpu.mode);
+  return { gpu, mode, reason: missing.join('; ') || 'GPU mode available' };
 }
 
 const registered = new Set<string>();
