@@ -37,3 +37,5 @@ export { MMVET_GRADER_PROMPT, mmvetGraderMessage, mmvetParseScore, mmvetGrade, t
 export type { Answerer, AnswerRequest } from './answerer.js';
 export { ShapesSceneAnswerer, answerFromScene } from './shapes-scene-answerer.js';
 export { runEvaluation, mergeAnswerFiles, getChunk, chunkFileName, type RunOptions, type RunSummary } from './runner.js';
+export { readSavedResults, buildReportTable, reportMarkdown, type SavedResult, type ReportTable } from './report.js';
+export { reportChartSvg, reportChartPng } from './chart.js';
