@@ -29,8 +29,11 @@ export class SentencePieceBpe {
    * lazily (building all ~200k pairs up front costs more than most texts need).
    */
   private readonly pairs = new Map<number, number>();
-  /** Id of each single code point that is a piece of `pieceIds`. */
-  private readonly charIds = new Map<number, number>();
+  /** Id of each single code point that is a piece of `pieceIds` (BMP in a table, the rest in a map). */
+  private readonly bmpCharIds = new Int32Array(0x10000).fill(-1);
+  private readonly astralCharIds = new Map<number, number>();
+  /** Per-symbol scratch arrays, reused across calls and grown on demand. */
+  private scratch = { start: new Int32Array(0), end: new Int32Array(0), ids: new Int32Array(0), prev: new Int32Array(0), next: new Int32Array(0), frozen: new Uint8Array(0) };
   /** Byte-fallback piece id of each byte value, or -1. */
   private readonly byteIds = new Int32Array(256).fill(-1);
   /** User-defined pieces by first UTF-16 unit, longest first (matched whole, never merged). */
@@ -58,7 +61,8 @@ export class SentencePieceBpe {
       if (type === PieceType.normal || type === PieceType.userDefined || type === PieceType.unused) {
         this.pieceIds.set(piece, id);
         const cp = piece.codePointAt(0)!;
-        if (piece.length === (cp > 0xffff ? 2 : 1)) this.charIds.set(cp, id);
+        if (piece.length === 1) this.bmpCharIds[cp] = id;
+        else if (piece.length === 2 && cp > 0xffff) this.astralCharIds.set(cp, id);
       }
       if (type === PieceType.userDefined) {
         const list = this.userDefined.get(piece.charCodeAt(0)) ?? [];
@@ -116,26 +120,31 @@ export class SentencePieceBpe {
     const n = s.length;
     if (n === 0) return;
     // Symbols: [start, end) in UTF-16 units of `s`, piece id (-1 if not a piece), links.
-    const start = new Int32Array(n);
-    const end = new Int32Array(n);
-    const ids = new Int32Array(n);
-    const prev = new Int32Array(n);
-    const next = new Int32Array(n);
-    const frozen = new Uint8Array(n);
+    if (this.scratch.start.length < n) {
+      const size = Math.max(n, 2 * this.scratch.start.length);
+      this.scratch = { start: new Int32Array(size), end: new Int32Array(size), ids: new Int32Array(size), prev: new Int32Array(size), next: new Int32Array(size), frozen: new Uint8Array(size) };
+    }
+    const { start, end, ids, prev, next, frozen } = this.scratch;
     let count = 0;
     for (let i = 0; i < n; ) {
       let len = 1;
       let id = -1;
       const ud = this.userDefined.size > 0 ? this.userDefined.get(s.charCodeAt(i)) : undefined;
       const match = ud?.find((p) => s.startsWith(p, i));
+      frozen[count] = 0;
       if (match !== undefined) {
         len = match.length;
         id = this.pieceIds.get(match)!;
         frozen[count] = 1;
       } else {
-        const cp = s.codePointAt(i)!;
-        len = cp > 0xffff ? 2 : 1;
-        id = this.charIds.get(cp) ?? -1;
+        const c = s.charCodeAt(i);
+        if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+          const cp = s.codePointAt(i)!;
+          len = cp > 0xffff ? 2 : 1;
+          id = len === 2 ? (this.astralCharIds.get(cp) ?? -1) : this.bmpCharIds[c]!;
+        } else {
+          id = this.bmpCharIds[c]!;
+        }
       }
       start[count] = i;
       end[count] = i + len;
