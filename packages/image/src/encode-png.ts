@@ -9,6 +9,9 @@ import type { PixelImage } from './pillow-resize.js';
 export async function encodePng(image: PixelImage): Promise<Uint8Array> {
   const { width, height, channels } = image;
   if (channels !== 1 && channels !== 3 && channels !== 4) throw new RangeError(`encodePng: unsupported channel count ${channels}`);
-  const out = await sharp(image.data, { raw: { width, height, channels } }).png().toBuffer();
+  let pipeline = sharp(image.data, { raw: { width, height, channels } });
+  // Without this sharp writes one-channel input as an RGB PNG.
+  if (channels === 1) pipeline = pipeline.toColourspace('b-w');
+  const out = await pipeline.png().toBuffer();
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
