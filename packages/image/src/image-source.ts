@@ -3,6 +3,7 @@
  * a bare base64 string as in MMBench's TSV files) into bytes plus a name for error messages.
  * It reads files; it does not look at the bytes (decode-image.ts does).
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { EveError, FormatError } from '@evejs/tensor';
 
@@ -26,8 +27,8 @@ function decodeBase64(text: string, name: string): Uint8Array {
 
 /**
  * Resolves an {@link ImageInput} to bytes. Strings starting with `data:` are data URLs (base64
- * only); other strings are file paths, except long strings made only of base64 characters with
- * no path separator, which are treated as base64 image data.
+ * only); other strings are file paths, except strings of 64+ base64 characters without a '.'
+ * that do not name an existing file, which are treated as base64 image data.
  *
  * @param name overrides the name used in error messages.
  */
@@ -40,9 +41,8 @@ export async function readImageInput(input: ImageInput, name?: string): Promise<
     if (comma < 0 || !/;base64$/i.test(input.slice(0, comma))) throw new FormatError(label, 'only base64 data URLs (data:image/…;base64,…) are supported');
     return { bytes: decodeBase64(input.slice(comma + 1), label), name: label };
   }
-  // A base64 image is far longer than any sensible path and never contains a '.' or a separator
-  // ('/' is a base64 character, so only the '.'-free, long case is taken as data).
-  if (input.length >= 64 && !input.includes('.') && BASE64.test(input)) {
+  // A base64 image is long and has no '.'; an existing file of that name still wins.
+  if (input.length >= 64 && !input.includes('.') && BASE64.test(input) && !(input.length < 4096 && existsSync(input))) {
     return { bytes: decodeBase64(input, name ?? 'base64 string'), name: name ?? 'base64 string' };
   }
   try {
