@@ -26,6 +26,7 @@ import struct
 import sys
 
 import torch
+from collections import OrderedDict
 
 torch.manual_seed(0)
 F64 = torch.float64
@@ -457,6 +458,54 @@ def write_checkpoint(out, w, cfg, pre, clip):
         json.dump({"metadata": {"total_size": total}, "weight_map": weight_map}, f, indent=2)
 
 
+def write_bin_checkpoint(out, w, cfg, pre):
+    """The same weights as PyTorch .bin shards in BF16 (as the official EVE files), with
+    pytorch_model.bin.index.json; the teacher's tensors are shared by both prefixes, as in EVE's
+    state_dict(). Written by torch.save (zip format)."""
+    os.makedirs(out, exist_ok=True)
+    for name, obj in (("config.json", cfg), ("preprocessor_config.json", pre)):
+        with open(os.path.join(out, name), "w") as f:
+            json.dump(obj, f, indent=2)
+    bf = {}
+    for k, v in w.items():
+        teacher = "model.vision_tower_compressor.clip_layer.backbone.vision_model."
+        if k.startswith(teacher):
+            bf[k] = bf["model.vision_clip.backbone.vision_model." + k[len(teacher):]]
+        else:
+            bf[k] = v.to(torch.bfloat16) if v.is_floating_point() else v
+    keys = list(bf.keys())
+    shards = [keys[: len(keys) // 2], keys[len(keys) // 2:]]
+    weight_map, total = {}, 0
+    for n, ks in enumerate(shards):
+        name = f"pytorch_model-{n + 1:05d}-of-{len(shards):05d}.bin"
+        sd = OrderedDict((k, bf[k]) for k in ks)
+        torch.save(sd, os.path.join(out, name))
+        for k in ks:
+            weight_map[k] = name
+            total += bf[k].numel() * bf[k].element_size()
+    with open(os.path.join(out, "pytorch_model.bin.index.json"), "w") as f:
+        json.dump({"metadata": {"total_size": total}, "weight_map": weight_map}, f, indent=2)
+
+
+def write_torch_views(path):
+    """A small torch.save file with the tensor layouts a state dict can hold: views with storage
+    offsets, transposed strides, several dtypes, a scalar. Expected values go to <path>.json."""
+    base = torch.arange(12, dtype=torch.float32).reshape(3, 4) / 4
+    sd = OrderedDict()
+    sd["base"] = base
+    sd["row_view"] = base[1:]
+    sd["transposed"] = base.t()
+    sd["column"] = base[:, 2]
+    sd["bf16"] = (torch.arange(5, dtype=torch.float32) - 2.5).to(torch.bfloat16)
+    sd["f16"] = torch.tensor([0.5, -1.25, 3.0], dtype=torch.float16)
+    sd["i32"] = torch.tensor([-7, 9], dtype=torch.int32)
+    sd["scalar"] = torch.tensor(2.25)
+    torch.save(sd, path)
+    expected = {k: {"shape": list(v.shape), "values": v.float().flatten().tolist()} for k, v in sd.items()}
+    with open(path + ".json", "w") as f:
+        json.dump(expected, f, indent=1)
+
+
 def main():
     ap = argparse.ArgumentParser()
     here = os.path.dirname(os.path.abspath(__file__))
@@ -467,6 +516,8 @@ def main():
     cfg["_name_or_path"] = f"tools/model-fixtures/generate.py (seed 0, torch {torch.__version__})"
     w = make_weights(cfg, PREPROCESSOR, CLIP_CONFIG)
     write_checkpoint(out, w, cfg, PREPROCESSOR, CLIP_CONFIG)
+    write_bin_checkpoint(out + "-bin", w, cfg, PREPROCESSOR)
+    write_torch_views(os.path.join(os.path.dirname(out), "torch-views.bin"))
     w64 = {k: v.to(F64) for k, v in w.items()}
     golden = []
     pixels = {}

@@ -49,3 +49,4 @@ export {
 } from './load-pretrained.js';
 export { Sampler, argmax, type SamplingOptions } from './sampler.js';
 export { generate, generateIds, type GenerateOptions, type GeneratedToken } from './generate.js';
+export { PytorchCheckpoint, unpickleStateDict } from './pytorch-bin.js';

@@ -1,7 +1,8 @@
 /**
  * Loading an EVE checkpoint folder in the official layout: config.json, the image processor
  * config (at the root, or in the folder `mm_vision_tower` names, relative to the checkpoint),
- * and weights from `*.safetensors` (one file, or shards with an index json). Tensors are read
+ * and weights from `*.safetensors` (one file, or shards with an index json) or, as the official
+ * EVE checkpoints ship them, PyTorch `.bin` shards (pytorch-bin.ts). Tensors are read
  * one at a time, converted to their storage dtype and placed on the backend, so peak memory is
  * the model plus one tensor, not two copies of the checkpoint.
  *
@@ -17,6 +18,7 @@ import { bytesPerElement, type DType, EveError, openCheckpoint, shapeStr, type S
 import { type EveConfig, parseEveConfig, parseVisionProcessorConfig, type VisionProcessorConfig } from './eve-config.js';
 import { EveForCausalLM } from './eve-for-causal-lm.js';
 import { storageDTypeFor } from './module.js';
+import { PytorchCheckpoint } from './pytorch-bin.js';
 
 /** Checkpoint keys that belong to training-only modules or are recomputed. */
 export const SKIPPED_KEY_PATTERNS: readonly RegExp[] = [
@@ -96,13 +98,14 @@ export async function resolveProcessorConfig(dir: string, config: EveConfig): Pr
   throw new EveError(`${dir}: no preprocessor_config.json (looked in ${candidates.join(', ')})`);
 }
 
-/** Opens the weights of a checkpoint folder (safetensors; PyTorch .bin needs `eve convert` first). */
+/** Opens the weights of a checkpoint folder: safetensors (preferred) or PyTorch `.bin` (one file or shards with an index). */
 export async function openWeights(dir: string): Promise<SafetensorsReader> {
   const names = await readdir(dir);
   if (names.some((n) => n.endsWith('.safetensors'))) return openCheckpoint(dir);
-  if (names.some((n) => /^pytorch_model.*\.bin$/.test(n))) {
-    throw new EveError(`${dir}: PyTorch .bin weights; convert them first: pnpm eve convert --model ${dir} --out <dir>`);
-  }
+  if (names.includes('pytorch_model.bin.index.json')) return PytorchCheckpoint.open(join(dir, 'pytorch_model.bin.index.json'));
+  const bins = names.filter((n) => /^pytorch_model.*\.bin$/.test(n));
+  if (bins.length === 1) return PytorchCheckpoint.open(join(dir, bins[0]!));
+  if (bins.length > 1) throw new EveError(`${dir}: several .bin files (${bins.join(', ')}) but no pytorch_model.bin.index.json`);
   throw new EveError(`${dir}: no *.safetensors weights`);
 }
 
