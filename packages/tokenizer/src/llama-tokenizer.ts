@@ -142,7 +142,7 @@ export class LlamaTokenizer {
   encode(text: string, options: EncodeOptions = {}): number[] {
     const mode = options.mode ?? this.defaultMode;
     const ids: number[] = [];
-    if (options.addBos ?? this.config.addBosToken) ids.push(this.bosId);
+    if ((options.addBos ?? this.config.addBosToken) && this.bosId >= 0) ids.push(this.bosId);
     if (mode === 'sentencepiece') {
       this.bpe.encodeInto(text, ids);
     } else {
@@ -154,7 +154,7 @@ export class LlamaTokenizer {
         else this.encodeSegmentNonLegacy(seg.text, ids);
       }
     }
-    if (options.addEos ?? this.config.addEosToken) ids.push(this.eosId);
+    if ((options.addEos ?? this.config.addEosToken) && this.eosId >= 0) ids.push(this.eosId);
     return ids;
   }
 

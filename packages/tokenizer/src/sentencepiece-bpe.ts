@@ -81,11 +81,6 @@ export class SentencePieceBpe {
     }
   }
 
-  /** The piece string of `id`. */
-  idToPiece(id: number): string | undefined {
-    return this.model.pieces[id];
-  }
-
   /** sentencepiece's `PieceToId`: the piece's id, or the unknown id. */
   pieceToId(piece: string): number {
     return this.allIds.get(piece) ?? this.model.trainerSpec.unkId;
@@ -221,7 +216,10 @@ export class SentencePieceBpe {
     }
   }
 
-  /** Splits an UNUSED piece back into the pieces it was merged from (sentencepiece's `rev_merge`). */
+  /**
+   * Splits an UNUSED piece back into pieces (sentencepiece's `rev_merge`). sentencepiece remembers
+   * the split it actually merged; this takes the first valid split. Llama has no UNUSED pieces.
+   */
   private resegment(piece: string, out: number[]): void {
     const id = this.pieceIds.get(piece);
     if (id === undefined || this.model.types[id] !== PieceType.unused) {
