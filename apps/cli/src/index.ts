@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { EveError } from '@evejs/tensor';
 import { registerEnvCommand } from './commands/env.js';
+import { registerEvalCommand } from './commands/eval.js';
 import { registerForwardCommand } from './commands/forward.js';
 import { registerChatCommand } from './commands/chat.js';
 import { registerPreprocessCommand } from './commands/preprocess.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerForwardCommand(program);
   registerChatCommand(program);
   registerPreprocessCommand(program);
+  registerEvalCommand(program);
   return program;
 }
 
