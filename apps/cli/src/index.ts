@@ -8,6 +8,7 @@ import { registerEnvCommand } from './commands/env.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerForwardCommand } from './commands/forward.js';
 import { registerChatCommand } from './commands/chat.js';
+import { registerConvertCommand } from './commands/convert.js';
 import { registerPreprocessCommand } from './commands/preprocess.js';
 import { registerTokenizeCommand } from './commands/tokenize.js';
 import { registerDetokenizeCommand } from './commands/detokenize.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerEnvCommand(program);
   registerForwardCommand(program);
   registerChatCommand(program);
+  registerConvertCommand(program);
   registerPreprocessCommand(program);
   registerEvalCommand(program);
   return program;
