@@ -50,3 +50,4 @@ export {
 export { Sampler, argmax, type SamplingOptions } from './sampler.js';
 export { generate, generateIds, type GenerateOptions, type GeneratedToken } from './generate.js';
 export { PytorchCheckpoint, unpickleStateDict } from './pytorch-bin.js';
+export { convertCheckpoint, type ConvertOptions } from './convert-checkpoint.js';
