@@ -36,13 +36,21 @@ describe('eve CLI', () => {
     expect(r.stdout).toMatch(/^evejs \d+\.\d+\.\d+\nnode v\d+/);
   });
 
-  it('env --json lists the cpu backend with its device', async () => {
+  it('env --json lists all four backends with their devices (or why one cannot start)', async () => {
     const r = await eve(['env', '--json']);
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as { backend: string; ok: boolean; device: string }[];
+    expect(rows.map((x) => x.backend).sort()).toEqual(['cpu', 'gpujs', 'tfjs', 'webgpu']);
     const cpu = rows.find((x) => x.backend === 'cpu');
     expect(cpu?.ok).toBe(true);
     expect(cpu?.device).toMatch(/threads/);
+    expect(rows.find((x) => x.backend === 'tfjs')?.device).toMatch(/wasm|cpu|tensorflow/);
+    for (const row of rows) expect(row.device.length).toBeGreaterThan(3);
+  });
+
+  it('--backend names an unknown backend clearly', async () => {
+    const { selectBackend } = await import('./backends.js');
+    await expect(selectBackend('cuda')).rejects.toThrow(/unknown backend "cuda"; choose one of cpu, webgpu, gpujs, tfjs/);
   });
 
   it('an unknown command fails with a non-zero exit code and says why', async () => {

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EveError } from '@evejs/tensor';
+import { registerDataCommand } from './commands/data.js';
 import { registerEnvCommand } from './commands/env.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerForwardCommand } from './commands/forward.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerForwardCommand(program);
   registerChatCommand(program);
   registerConvertCommand(program);
+  registerDataCommand(program);
   registerPreprocessCommand(program);
   registerEvalCommand(program);
   return program;
