@@ -1,0 +1,131 @@
+/**
+ * The model side of the server: one loaded EVE checkpoint with its tokenizer, image processor
+ * config and conversation template, and the three things a request needs from them: prompt ids
+ * (`<image>` spliced as -200), a preprocessed image with its token count (§3.6, known before the
+ * model runs, so context limits are checked up front), and a token stream from `generate`.
+ * This is the thin adapter between the HTTP layer and @evejs/model / @evejs/tokenizer /
+ * @evejs/image; it knows nothing about HTTP.
+ */
+import { basename, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { type DType, EveError } from '@evejs/tensor';
+import { decodeImage, loadBuiltinProcessorConfig, loadProcessorConfig, parseProcessorConfig, preprocessImage, type ProcessorConfig } from '@evejs/image';
+import { generate, loadPretrained, prepareImage, type EveImage, type GeneratedToken, type LoadedEve } from '@evejs/model';
+import { getConversationTemplate, loadTokenizer, tokenizerImageToken, type ConversationTemplate, type LlamaTokenizer } from '@evejs/tokenizer';
+
+/** Options of {@link loadEveRuntime}. */
+export interface LoadEveRuntimeOptions {
+  /** Backend name, already registered and initialised by the caller (e.g. the CLI's `selectBackend`). */
+  backend: string;
+  /** Weight storage dtype (default f32). */
+  dtype?: DType;
+  /** Folder with tokenizer.model / tokenizer.json (default: the checkpoint folder). */
+  tokenizerDir?: string;
+  /** Conversation template (default `vicuna_v1`, as EVE's runners and demo). */
+  convMode?: string;
+  /** Model id the API reports and requests must name (default: the checkpoint folder's name). */
+  modelId?: string;
+  /** Load progress and notes. */
+  log?: (message: string) => void;
+}
+
+/** One decoded and preprocessed image, not yet on the backend. */
+export interface PreparedImage {
+  readonly width: number;
+  readonly height: number;
+  /** Image tokens it becomes in the spliced sequence (§3.6). */
+  readonly numImageTokens: number;
+  readonly data: Float32Array;
+  readonly shape: readonly number[];
+}
+
+/** Sampling and stopping for one generation. */
+export interface RuntimeGenerateOptions {
+  image: PreparedImage | null;
+  maxNewTokens: number;
+  temperature: number;
+  topP: number;
+  topK: number;
+  seed: number;
+  stopStrings: readonly string[];
+  signal: AbortSignal;
+}
+
+export class EveRuntime {
+  constructor(
+    readonly loaded: LoadedEve,
+    readonly tokenizer: LlamaTokenizer,
+    readonly imageProcessor: ProcessorConfig,
+    readonly template: ConversationTemplate,
+    readonly modelId: string,
+    readonly backend: string,
+  ) {
+    const vocab = loaded.config.vocabSize;
+    // Ids past the model's vocabulary would index outside the embedding table.
+    if (tokenizer.vocabSize > vocab) throw new EveError(`tokenizer has ${tokenizer.vocabSize} ids but the model's vocab_size is ${vocab}; pass the matching --tokenizer`);
+  }
+
+  /** Positions the model can attend over (max_position_embeddings). */
+  get contextLength(): number {
+    return this.loaded.config.maxPositionEmbeddings;
+  }
+
+  /** Prompt text → ids with -200 where `<image>` stands (`tokenizer_image_token`). */
+  encodePrompt(prompt: string): number[] {
+    return tokenizerImageToken(this.tokenizer, prompt);
+  }
+
+  /** Decodes (sharp, pixel limit checked from the header) and preprocesses one image. */
+  async prepareImage(bytes: Uint8Array, name: string, maxPixels: number): Promise<PreparedImage> {
+    const decoded = await decodeImage(bytes, { name, maxPixels });
+    const pre = preprocessImage(decoded, this.imageProcessor);
+    return { width: decoded.width, height: decoded.height, numImageTokens: pre.geometry.numImageTokens, data: pre.data, shape: pre.shape };
+  }
+
+  /** Streams generated tokens; text deltas exclude stop strings. */
+  async *generate(ids: readonly number[], opts: RuntimeGenerateOptions): AsyncGenerator<GeneratedToken> {
+    const image: EveImage | null = opts.image ? prepareImage(opts.image.data, opts.image.shape, this.loaded.processor.patchStride, this.backend) : null;
+    try {
+      const sampling = opts.temperature > 0 ? { temperature: opts.temperature, topP: opts.topP, topK: opts.topK, seed: opts.seed } : { temperature: 0 };
+      yield* generate(this.loaded.model, ids, {
+        ...sampling,
+        images: image ? [image] : [],
+        maxNewTokens: opts.maxNewTokens,
+        decode: (out) => this.tokenizer.decode(out, { skipSpecialTokens: true }),
+        stopStrings: opts.stopStrings,
+        signal: opts.signal,
+      });
+    } finally {
+      image?.pixels.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.loaded.model.dispose();
+  }
+}
+
+/** The image preprocessing config matching a loaded checkpoint (as `eve forward` finds it). */
+async function imageProcessorOf(loaded: LoadedEve): Promise<ProcessorConfig> {
+  const src = loaded.report.processorSource;
+  if (await stat(src).then(() => true, () => false)) return loadProcessorConfig(src);
+  const size = loaded.processor.imageSize;
+  if (size === 672 || size === 1344) return loadBuiltinProcessorConfig(`eve-patch14-anypixel-${size}`);
+  return parseProcessorConfig(loaded.processor.raw, src);
+}
+
+/** Loads checkpoint, tokenizer and processor config for serving. */
+export async function loadEveRuntime(modelDir: string, opts: LoadEveRuntimeOptions): Promise<EveRuntime> {
+  const template = getConversationTemplate(opts.convMode ?? 'vicuna_v1');
+  const [loaded, tokenizer] = await Promise.all([
+    loadPretrained(modelDir, { backend: opts.backend, dtype: opts.dtype ?? 'f32', ...(opts.log ? { log: opts.log } : {}) }),
+    loadTokenizer(opts.tokenizerDir ?? modelDir),
+  ]);
+  try {
+    const processor = await imageProcessorOf(loaded);
+    return new EveRuntime(loaded, tokenizer, processor, template, opts.modelId ?? basename(resolve(modelDir)), opts.backend);
+  } catch (e) {
+    loaded.model.dispose();
+    throw e;
+  }
+}
