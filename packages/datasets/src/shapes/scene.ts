@@ -75,7 +75,8 @@ export function generateScene(rng: Rng, opts: SceneOptions = {}): Scene {
   let word: SceneWord | null = null;
   if (rng.uniform() < (opts.wordProbability ?? 0.35)) {
     const text = WORDS[rng.int(WORDS.length)]!;
-    const scale = Math.max(2, Math.min(4, Math.floor(minSideNow / 40)));
+    // Letters big enough to survive the resize to a small model's canvas: a banner ~ a third of the short side.
+    const scale = Math.max(2, Math.min(6, Math.floor(minSideNow / 28)));
     const { w, h } = bannerSize(text, scale);
     if (w < width - 4 && h < height - 4) {
       word = { text, scale, x: 2 + rng.int(width - w - 3), y: 2 + rng.int(height - h - 3) };
