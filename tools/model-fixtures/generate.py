@@ -37,7 +37,7 @@ CONFIG = {
     "model_type": "eve",
     "hidden_size": 64,
     "intermediate_size": 160,
-    "num_hidden_layers": 2,
+    "num_hidden_layers": 4,
     "num_attention_heads": 4,
     "num_key_value_heads": 2,
     "hidden_act": "silu",
@@ -353,6 +353,108 @@ def llama_forward(w, cfg, embeds):
     return x @ w["lm_head.weight"].T
 
 
+def clip_hidden_states(w, clip, pixel_values, prefix="model.vision_clip.backbone.vision_model."):
+    """HF CLIPVisionModel (quick_gelu, pre-LN) on [3, S, S] → hidden_states tuple (embeddings
+    after pre_layrnorm, then every layer's output), batch 1."""
+    F = torch.nn.functional
+    C, heads = clip["hidden_size"], clip["num_attention_heads"]
+    hd = C // heads
+    eps = clip["layer_norm_eps"]
+    p = prefix
+    x = F.conv2d(pixel_values[None], w[p + "embeddings.patch_embedding.weight"], stride=clip["patch_size"])
+    x = x.flatten(2).transpose(1, 2)[0]
+    x = torch.cat([w[p + "embeddings.class_embedding"][None], x], dim=0) + w[p + "embeddings.position_embedding.weight"]
+    x = layer_norm(x, w[p + "pre_layrnorm.weight"], w[p + "pre_layrnorm.bias"], eps)
+    states = [x]
+    T = x.shape[0]
+    for i in range(clip["num_hidden_layers"]):
+        q_ = p + f"encoder.layers.{i}."
+        r = x
+        h = layer_norm(x, w[q_ + "layer_norm1.weight"], w[q_ + "layer_norm1.bias"], eps)
+        lin = lambda t, n: t @ w[q_ + n + ".weight"].T + w[q_ + n + ".bias"]
+        q = lin(h, "self_attn.q_proj").view(T, heads, hd).transpose(0, 1) * hd ** -0.5
+        k = lin(h, "self_attn.k_proj").view(T, heads, hd).transpose(0, 1)
+        v = lin(h, "self_attn.v_proj").view(T, heads, hd).transpose(0, 1)
+        a = (q @ k.transpose(1, 2)).softmax(-1) @ v
+        x = r + lin(a.transpose(0, 1).reshape(T, C), "self_attn.out_proj")
+        r = x
+        h = layer_norm(x, w[q_ + "layer_norm2.weight"], w[q_ + "layer_norm2.bias"], eps)
+        h = lin(h, "mlp.fc1")
+        h = h * torch.sigmoid(1.702 * h)
+        x = r + lin(h, "mlp.fc2")
+        states.append(x)
+    return states
+
+
+def compressor_forward(w, cfg, pre, ids, hidden_states, grid, clip_features, clip_mask):
+    """VisionCompressor.forward for one image-bearing sample → (prediction [P, c], loss)."""
+    F = torch.nn.functional
+    p = "model.vision_tower_compressor."
+    n_layers = cfg["num_hidden_layers"]
+    layer_idx = [n_layers - k for k in range(0, n_layers + 1, 4)]
+    all_features = torch.stack(hidden_states, dim=1)  # [N, L, D]
+    N, L, D = all_features.shape
+    H, W = grid
+    s = int(torch.where(torch.tensor(ids) == -200)[0][0])
+    f = all_features[s: s + min(N, H * (W + 1) + 1)]
+    f = f.permute(1, 2, 0)[:, :, 1:].reshape(L, D, H, W + 1)[:, :, :, :-1]
+    patch_ratio = (pre["image_size"] // pre["patch_stride"] // pre["conv_stride"]) // (pre["image_size_clip"] // pre["patch_stride_clip"])
+    if patch_ratio > 1:
+        f = F.avg_pool2d(f, kernel_size=patch_ratio, stride=patch_ratio)
+    f = f.flatten(2).permute(2, 0, 1)  # [P, L, D]
+    feats = []
+    for j, li in enumerate(layer_idx):
+        q_ = p + f"norm_layer.{j}."
+        feats.append(layer_norm(f[:, li], w[q_ + "0.weight"], w[q_ + "0.bias"]) @ w[q_ + "1.weight"].T)
+    vo = torch.stack(feats, dim=1)  # [P, n, c]
+    P, n, c = vo.shape
+    heads = 8
+    q = vo[:, :1].reshape(P, 1, heads, -1).transpose(1, 2)
+    kv = vo[:, 1:].reshape(P, n - 1, heads, -1).transpose(1, 2)
+    attn = (q * c ** -0.5 * kv).sum(-1).softmax(dim=-1)
+    fused = (attn.unsqueeze(-1) * kv).sum(-2)
+    vin = f[:, -1] @ w[p + "input_layer.weight"].T + w[p + "input_layer.bias"]
+    pred = vin + fused.reshape(P, -1) @ w[p + "output_layer.weight"].T + w[p + "output_layer.bias"]
+    mask = F.avg_pool2d(clip_mask[None, None], kernel_size=pre["patch_stride_clip"], stride=pre["patch_stride_clip"])[0, 0]
+    target = clip_features[mask.flatten().bool()]
+    loss = 1 - torch.nn.CosineSimilarity(dim=-1)(pred, target).mean()
+    return pred, loss
+
+
+def llama_hidden_states(w, cfg, embeds):
+    """The decoder's hidden_states tuple (input embeddings, each block's output, the last one
+    final-normed), as output_hidden_states gives them."""
+    states = []
+    orig = rms_norm
+    D = cfg["hidden_size"]
+    H, KV = cfg["num_attention_heads"], cfg["num_key_value_heads"]
+    hd = D // H
+    eps = cfg["rms_norm_eps"]
+    T = embeds.shape[0]
+    inv_freq = 1.0 / (10000 ** (torch.arange(0, hd, 2, dtype=F64) / hd))
+    freqs = torch.einsum("i,j->ij", torch.arange(T, dtype=F64), inv_freq)
+    emb = torch.cat((freqs, freqs), dim=-1)
+    cos, sin = emb.cos(), emb.sin()
+    mask = torch.full((T, T), float("-inf"), dtype=F64).triu(1)
+    x = embeds
+    for i in range(cfg["num_hidden_layers"]):
+        states.append(x)
+        p = f"model.layers.{i}."
+        hN = orig(x, w[p + "input_layernorm.weight"], eps)
+        q = (hN @ w[p + "self_attn.q_proj.weight"].T).view(T, H, hd).transpose(0, 1)
+        k = (hN @ w[p + "self_attn.k_proj.weight"].T).view(T, KV, hd).transpose(0, 1)
+        v = (hN @ w[p + "self_attn.v_proj.weight"].T).view(T, KV, hd).transpose(0, 1)
+        q = q * cos + rotate_half(q) * sin
+        k = (k * cos + rotate_half(k) * sin).repeat_interleave(H // KV, dim=0)
+        v = v.repeat_interleave(H // KV, dim=0)
+        o = (((q @ k.transpose(1, 2)) / math.sqrt(hd) + mask).softmax(-1) @ v).transpose(0, 1).reshape(T, D)
+        x = x + o @ w[p + "self_attn.o_proj.weight"].T
+        hN = orig(x, w[p + "post_attention_layernorm.weight"], eps)
+        x = x + (torch.nn.functional.silu(hN @ w[p + "mlp.gate_proj.weight"].T) * (hN @ w[p + "mlp.up_proj.weight"].T)) @ w[p + "mlp.down_proj.weight"].T
+    states.append(orig(x, w["model.norm.weight"], eps))
+    return states
+
+
 def eve_forward(w, cfg, pre, ids, pixel_values):
     """prepare_inputs_labels_for_multimodal (one image, batch 1) + LlamaForCausalLM."""
     embed = w["model.embed_tokens.weight"]
@@ -531,6 +633,33 @@ def main():
             golden.append((f"{name}.image_embeds", image_embeds, "F32"))
         golden.append((f"{name}.logits", logits, "F32"))
         print(name, "seq", logits.shape[0], "image tokens", None if image_embeds is None else image_embeds.shape[0])
+    # training-only modules on the square and wide cases: CLIP teacher features and the aligning
+    # layer's prediction and cosine loss (teacher image [4, 42, 42] with its mask)
+    for name, v in (("square", None), ("wide", 2)):
+        M, p14 = PREPROCESSOR["image_size_clip"], PREPROCESSOR["patch_stride_clip"]
+        clip_img = (torch.randn(3, M, M) * 0.8)
+        cmask = torch.zeros(M, M)
+        if v is None:
+            cmask[:] = 1
+        else:
+            pre_px = ((M // p14 - v) // 2) * p14
+            cmask[pre_px: pre_px + v * p14, :] = 1
+        images_clip = torch.cat([clip_img, cmask[None]], 0).to(torch.float16).to(torch.float32)
+        states = clip_hidden_states(w64, CLIP_CONFIG, images_clip[:3].to(F64))
+        clip_feats = states[-2][1:]
+        ids = CASES[name]
+        _, grid = vision_tokenizer(w64, PREPROCESSOR, pixels[name].to(F64))
+        embed = w64["model.embed_tokens.weight"]
+        img, _ = vision_tokenizer(w64, PREPROCESSOR, pixels[name].to(F64))
+        s_ = ids.index(-200)
+        embeds = torch.cat([embed[torch.tensor(ids[:s_])], img, embed[torch.tensor(ids[s_ + 1:])]], 0)
+        hs = llama_hidden_states(w64, cfg, embeds)
+        pred, loss = compressor_forward(w64, cfg, PREPROCESSOR, ids, hs, grid, clip_feats, images_clip[3].to(F64))
+        golden.append((f"{name}.images_clip", images_clip, "F16"))
+        golden.append((f"{name}.clip_features", clip_feats, "F32"))
+        golden.append((f"{name}.compressor_pred", pred, "F32"))
+        golden.append((f"{name}.clip_loss", loss.reshape(1), "F32"))
+        print(name, "clip loss", float(loss))
     # greedy continuation of the square case (12 tokens, no EOS stop), for the generation test
     ids = list(CASES["square"])
     pix = pixels["square"].to(F64)
