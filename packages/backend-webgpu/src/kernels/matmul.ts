@@ -3,7 +3,7 @@
  * f16/bf16 `b` decoded in the shader, accumulating in f32.
  *
  * Tiling: each 16×16 workgroup (256 invocations, SwiftShader's limit) computes a 64×64 tile of C,
- * 4×4 outputs per invocation, staging 64×16 slices of A and B through workgroup memory (8 KiB)
+ * a 4×4 block per invocation held in four vec4 registers, staging 64×16 slices of A and B through workgroup memory (8 KiB)
  * so each loaded element is reused 64 times. Tile loads are ordered along whichever axis is
  * contiguous in memory (k for plain A, rows for transposed A; likewise for B). Shapes need not be
  * multiples of the tile: loads outside the matrix read 0 and stores are guarded.
@@ -46,19 +46,19 @@ function matmulWgsl(transposeA: boolean, transposeB: boolean, kind: BKind): stri
   const bType = kind === 'f16-native' ? 'f16' : 'u32';
   // Thread t loads 4 elements of each tile; idx = t + 256·j walks the tile along its contiguous axis.
   const aLoad = transposeA
-    ? 'let kk = idx / 64u; let rr = idx % 64u; let r = row0 + rr; let k = k0 + kk; var v = 0.0; if (r < M && k < K) { v = bitcast<f32>(am[aoff + k * M + r]); } As[kk][rr] = v;'
-    : 'let rr = idx / 16u; let kk = idx % 16u; let r = row0 + rr; let k = k0 + kk; var v = 0.0; if (r < M && k < K) { v = bitcast<f32>(am[aoff + r * K + k]); } As[kk][rr] = v;';
+    ? 'let kk = idx / 64u; let rr = idx % 64u; let r = row0 + rr; let k = k0 + kk; var v = 0.0; if (r < M && k < K) { v = bitcast<f32>(am[aoff + k * M + r]); } As[kk][rr / 4u][rr % 4u] = v;'
+    : 'let rr = idx / 16u; let kk = idx % 16u; let r = row0 + rr; let k = k0 + kk; var v = 0.0; if (r < M && k < K) { v = bitcast<f32>(am[aoff + r * K + k]); } As[kk][rr / 4u][rr % 4u] = v;';
   const bLoad = transposeB
-    ? 'let cc = idx / 16u; let kk = idx % 16u; let c = col0 + cc; let k = k0 + kk; var v = 0.0; if (c < NC && k < K) { v = load_b(boff + c * K + k); } Bs[kk][cc] = v;'
-    : 'let kk = idx / 64u; let cc = idx % 64u; let c = col0 + cc; let k = k0 + kk; var v = 0.0; if (c < NC && k < K) { v = load_b(boff + k * N + c); } Bs[kk][cc] = v;';
+    ? 'let cc = idx / 16u; let kk = idx % 16u; let c = col0 + cc; let k = k0 + kk; var v = 0.0; if (c < NC && k < K) { v = load_b(boff + c * K + k); } Bs[kk][cc / 4u][cc % 4u] = v;'
+    : 'let kk = idx / 64u; let cc = idx % 64u; let c = col0 + cc; let k = k0 + kk; var v = 0.0; if (c < NC && k < K) { v = load_b(boff + k * N + c); } Bs[kk][cc / 4u][cc % 4u] = v;';
   return /* wgsl */ `${kind === 'f16-native' ? 'enable f16;' : ''}
 ${UNIFORMS_WGSL}
 @group(0) @binding(1) var<storage, read> am: array<u32>;
 @group(0) @binding(2) var<storage, read> bm: array<${bType}>;
 @group(0) @binding(3) var<storage, read_write> cm: array<f32>;
 fn load_b(e: u32) -> f32 { return ${loadB(kind)}; }
-var<workgroup> As: array<array<f32, ${TILE}>, ${TK}>;
-var<workgroup> Bs: array<array<f32, ${TILE}>, ${TK}>;
+var<workgroup> As: array<array<vec4<f32>, ${TILE / 4}>, ${TK}>;
+var<workgroup> Bs: array<array<vec4<f32>, ${TILE / 4}>, ${TK}>;
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
   let M = um(0u); let K = um(1u); let N = um(2u); let NC = um(3u); let nStart = um(4u);
@@ -75,7 +75,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   }
   let row0 = wid.y * ${TILE}u;
   let col0 = wid.x * ${TILE}u;
-  var acc: array<array<f32, 4>, 4>;
+  // Invocation (x, y) owns rows 4y..4y+3 and columns 4x..4x+3 of the tile: four vec4 rows of
+  // C in registers, updated with vec4 FMAs (register blocking, which llvmpipe rewards too).
+  var c0 = vec4<f32>(0.0);
+  var c1 = vec4<f32>(0.0);
+  var c2 = vec4<f32>(0.0);
+  var c3 = vec4<f32>(0.0);
   for (var k0 = 0u; k0 < K; k0 += ${TK}u) {
     for (var j = 0u; j < 4u; j++) {
       let idx = t + 256u * j;
@@ -84,21 +89,22 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     }
     workgroupBarrier();
     for (var kk = 0u; kk < ${TK}u; kk++) {
-      var a: array<f32, 4>;
-      var b: array<f32, 4>;
-      for (var i = 0u; i < 4u; i++) { a[i] = As[kk][lid.y + 16u * i]; b[i] = Bs[kk][lid.x + 16u * i]; }
-      for (var i = 0u; i < 4u; i++) {
-        for (var j = 0u; j < 4u; j++) { acc[i][j] = fma(a[i], b[j], acc[i][j]); }
-      }
+      let a = As[kk][lid.y];
+      let b = Bs[kk][lid.x];
+      c0 = fma(vec4<f32>(a.x), b, c0);
+      c1 = fma(vec4<f32>(a.y), b, c1);
+      c2 = fma(vec4<f32>(a.z), b, c2);
+      c3 = fma(vec4<f32>(a.w), b, c3);
     }
     workgroupBarrier();
   }
   let cbase = wid.z * M * N;
+  let rows = array<vec4<f32>, 4>(c0, c1, c2, c3);
   for (var i = 0u; i < 4u; i++) {
-    let r = row0 + lid.y + 16u * i;
+    let r = row0 + lid.y * 4u + i;
     for (var j = 0u; j < 4u; j++) {
-      let c = col0 + lid.x + 16u * j;
-      if (r < M && c < NC) { cm[cbase + r * N + nStart + c] = acc[i][j]; }
+      let c = col0 + lid.x * 4u + j;
+      if (r < M && c < NC) { cm[cbase + r * N + nStart + c] = rows[i][j]; }
     }
   }
 }
