@@ -110,15 +110,18 @@ export class EveForCausalLM extends Module {
     return { embeds: reshape(all, [1, all.shape[0]!, this.config.hiddenSize]), imageEmbeds, imageGrids };
   }
 
-  /** Embeddings [1, T, D] → logits; positions continue the cache. */
-  forwardEmbeds(embeds: Tensor, { cache, lastOnly = false }: { cache?: KvCache; lastOnly?: boolean } = {}): Tensor {
-    let h = this.model.forward(embeds, cache);
+  /**
+   * Embeddings [1, T, D] → logits; positions continue the cache. With `hiddenStates`, the
+   * decoder's 1 + numLayers states are pushed to it (the aligning layer's input).
+   */
+  forwardEmbeds(embeds: Tensor, { cache, lastOnly = false, hiddenStates }: { cache?: KvCache; lastOnly?: boolean; hiddenStates?: Tensor[] } = {}): Tensor {
+    let h = this.model.forward(embeds, cache, hiddenStates);
     if (lastOnly) h = sliceAxis(h, 1, h.shape[1]! - 1, h.shape[1]!);
     return this.lmHead.forward(h);
   }
 
   /** The whole forward: ids with placeholders and images → logits (and the image embeddings). */
-  forward(ids: readonly number[], images: readonly EveImage[] = [], opts: { cache?: KvCache; lastOnly?: boolean } = {}): EveForwardResult {
+  forward(ids: readonly number[], images: readonly EveImage[] = [], opts: { cache?: KvCache; lastOnly?: boolean; hiddenStates?: Tensor[] } = {}): EveForwardResult {
     const { embeds, imageEmbeds, imageGrids } = this.embedInputs(ids, images);
     return { logits: this.forwardEmbeds(embeds, opts), imageEmbeds, imageGrids };
   }

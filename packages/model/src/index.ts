@@ -11,7 +11,7 @@
  * const { model } = await loadPretrained('checkpoints/EVE-7B-HD-v1.0', { dtype: 'bf16' });
  * for await (const step of generate(model, ids, { images: [image], maxNewTokens: 64 })) console.log(step.token);
  */
-export { Module, ModuleList, storageDTypeFor, type ParamRole, type ParamSlot, type ParamInit } from './module.js';
+export { Module, ModuleList, ModuleDict, storageDTypeFor, type ParamRole, type ParamSlot, type ParamInit } from './module.js';
 export { Linear, Embedding, RMSNorm, LayerNorm, NormLinear } from './layers.js';
 export {
   LlamaAttention,
@@ -40,6 +40,7 @@ export { parseEveConfig, parseVisionProcessorConfig, type EveConfig, type Vision
 export { EveForCausalLM, EveModel, prepareImage, IMAGE_TOKEN_INDEX, type EveImage, type EveForwardResult } from './eve-for-causal-lm.js';
 export {
   loadPretrained,
+  loadModuleWeights,
   openWeights,
   resolveProcessorConfig,
   SKIPPED_KEY_PATTERNS,
@@ -51,3 +52,5 @@ export { Sampler, argmax, type SamplingOptions } from './sampler.js';
 export { generate, generateIds, type GenerateOptions, type GeneratedToken } from './generate.js';
 export { PytorchCheckpoint, unpickleStateDict } from './pytorch-bin.js';
 export { convertCheckpoint, type ConvertOptions } from './convert-checkpoint.js';
+export { ClipVisionTower, ClipVisionTransformer, parseClipVisionConfig, type ClipVisionConfig } from './clip-vision.js';
+export { VisionCompressor } from './vision-compressor.js';

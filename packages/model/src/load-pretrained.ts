@@ -17,7 +17,7 @@ import { isAbsolute, join } from 'node:path';
 import { bytesPerElement, type DType, EveError, openCheckpoint, shapeStr, type SafetensorsReader } from '@evejs/tensor';
 import { type EveConfig, parseEveConfig, parseVisionProcessorConfig, type VisionProcessorConfig } from './eve-config.js';
 import { EveForCausalLM } from './eve-for-causal-lm.js';
-import { storageDTypeFor } from './module.js';
+import { type Module, storageDTypeFor } from './module.js';
 import { PytorchCheckpoint } from './pytorch-bin.js';
 
 /** Checkpoint keys that belong to training-only modules or are recomputed. */
@@ -176,4 +176,31 @@ export async function loadPretrained(dir: string, opts: LoadPretrainedOptions = 
   if (unexpected.length > 0) log(`skipped ${unexpected.length} unknown tensors: ${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ', …' : ''}`);
   model.eval();
   return { model, config, processor, report: { weightBytes, skipped, unexpected, processorSource: source } };
+}
+
+/**
+ * Loads the parameters of `module` from a checkpoint folder's weights, each key being
+ * `prefix + <the module's own key>` (e.g. the CLIP teacher under `model.vision_clip.`, the aligning
+ * layer under `model.vision_tower_compressor.`). Missing or misshapen keys are errors naming them.
+ */
+export async function loadModuleWeights(
+  dir: string,
+  module: Module,
+  prefix: string,
+  opts: { backend?: string; dtype?: DType } = {},
+): Promise<void> {
+  const reader = await openWeights(dir);
+  try {
+    for (const [key, slot] of module.namedParameters()) {
+      const full = prefix + key;
+      if (!reader.has(full)) throw new EveError(`${dir}: missing weight ${full}`);
+      const info = reader.info(full);
+      if (info.shape.length !== slot.shape.length || info.shape.some((d, i) => d !== slot.shape[i])) {
+        throw new EveError(`${dir}: ${full} has shape ${shapeStr(info.shape)}, the module needs ${shapeStr(slot.shape)}`);
+      }
+      module.setParameter(key, await reader.read(full, { dtype: storageDTypeFor(slot.role, opts.dtype ?? 'f32'), ...(opts.backend ? { backend: opts.backend } : {}) }));
+    }
+  } finally {
+    await reader.close();
+  }
 }

@@ -190,3 +190,14 @@ export class ModuleList extends Module {
     return this.child(String(this.#n++), m);
   }
 }
+
+/** Named sub-modules added from outside (keys `<name>.*`), like `nn.ModuleDict`: path segments without layers of their own. */
+export class ModuleDict extends Module {
+  set<M extends Module>(name: string, m: M): M {
+    return this.child(name, m);
+  }
+  /** Declares a vector-role parameter here (e.g. `position_embedding.weight`, kept f32). */
+  declare(name: string, shape: readonly number[]): ParamSlot {
+    return this.param(name, shape, 'vector', 'normal');
+  }
+}
