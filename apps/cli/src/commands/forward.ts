@@ -4,7 +4,7 @@
 // [image tokens, hidden], the projector output). Needs no tokenizer files.
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { type DType, EveError, noGrad, reshape, saveSafetensors, tidy } from '@evejs/tensor';
+import { type DType, EveError, noGrad, reshape, saveSafetensors, type Tensor, tidy } from '@evejs/tensor';
 import { decodeImage, loadBuiltinProcessorConfig, loadProcessorConfig, parseProcessorConfig, preprocessImage, type ProcessorConfig } from '@evejs/image';
 import { IMAGE_TOKEN_INDEX, loadPretrained, prepareImage, type EveImage, type LoadedEve } from '@evejs/model';
 import { selectBackend } from '../backends.js';
@@ -72,11 +72,13 @@ export function registerForwardCommand(program: Command): void {
       try {
         const images = opts.image && placeholders === 1 ? [(await loadEveImage(opts.image, loaded)).image] : [];
         if (opts.image && placeholders === 0) process.stderr.write('eve: --image ignored: --input-ids has no -200 placeholder\n');
-        const out = noGrad(() =>
+        const out: Record<string, Tensor> = noGrad(() =>
           tidy(() => {
             const r = loaded.model.forward(ids, images);
             const logits = reshape(r.logits, r.logits.shape.slice(1));
-            return r.imageEmbeds[0] ? { logits, image_embeds: r.imageEmbeds[0] } : { logits };
+            const tensors: Record<string, Tensor> = { logits };
+            if (r.imageEmbeds[0]) tensors['image_embeds'] = r.imageEmbeds[0];
+            return tensors;
           }),
         );
         for (const im of images) im.pixels.dispose();
