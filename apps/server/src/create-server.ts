@@ -5,6 +5,7 @@
  * it); `startServer` also listens. Logs are pino JSON lines on stderr.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { ApiError, toApiError } from './api-error.js';
@@ -82,6 +83,8 @@ export async function createServer(opts: ServerOptions): Promise<EveServer> {
     startedAt: Math.floor(Date.now() / 1000),
     shutdown: new AbortController(),
   };
+  // Every request in flight listens for shutdown: no listener limit on that signal.
+  setMaxListeners(0, ctx.shutdown.signal);
   const app = Fastify({
     logger: { level: options.logLevel, stream: options.logStream },
     bodyLimit: options.maxBodyBytes,

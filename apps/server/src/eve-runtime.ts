@@ -87,14 +87,32 @@ export class EveRuntime {
     const image: EveImage | null = opts.image ? prepareImage(opts.image.data, opts.image.shape, this.loaded.processor.patchStride, this.backend) : null;
     try {
       const sampling = opts.temperature > 0 ? { temperature: opts.temperature, topP: opts.topP, topK: opts.topK, seed: opts.seed } : { temperature: 0 };
-      yield* generate(this.loaded.model, ids, {
+      const decode = (out: readonly number[]) => this.tokenizer.decode(out, { skipSpecialTokens: true });
+      const out: number[] = [];
+      let emitted = '';
+      for await (const step of generate(this.loaded.model, ids, {
         ...sampling,
         images: image ? [image] : [],
         maxNewTokens: opts.maxNewTokens,
-        decode: (out) => this.tokenizer.decode(out, { skipSpecialTokens: true }),
+        decode,
         stopStrings: opts.stopStrings,
         signal: opts.signal,
-      });
+      })) {
+        out.push(step.token);
+        let text = step.text;
+        if (step.finishReason) {
+          // `generate` holds back a trailing U+FFFD (a character still incomplete); at the end
+          // nothing more will come, so flush it as the reference's one-shot decode shows it.
+          let full = decode(out);
+          for (const s of opts.stopStrings) {
+            const i = full.indexOf(s);
+            if (i >= 0) full = full.slice(0, i);
+          }
+          if (full.startsWith(emitted + text)) text = full.slice(emitted.length);
+        }
+        emitted += text;
+        yield text === step.text ? step : { ...step, text };
+      }
     } finally {
       image?.pixels.dispose();
     }

@@ -6,7 +6,8 @@
 import { fileURLToPath } from 'node:url';
 import { encodePng } from '@evejs/image';
 import { engine, registerCpuBackend } from '@evejs/tensor';
-import { loadEveRuntime, startServer, type EveRuntime, type ServerOptions, type StartedEveServer } from '../src/index.js';
+import type { GeneratedToken } from '@evejs/model';
+import { EveRuntime, loadEveRuntime, startServer, type RuntimeGenerateOptions, type ServerOptions, type StartedEveServer } from '../src/index.js';
 
 export const TINY_EVE = fileURLToPath(new URL('../../../packages/model/test/fixtures/tiny-eve', import.meta.url));
 export const MODEL_ID = 'tiny-eve';
@@ -21,6 +22,22 @@ export function tinyRuntime(): Promise<EveRuntime> {
     return loadEveRuntime(TINY_EVE, { backend: 'cpu', modelId: MODEL_ID });
   })();
   return runtime;
+}
+
+/**
+ * The tiny model paced to at least `msPerToken` per token, so queue, cancellation and timeout
+ * tests do not depend on how fast this machine generates (the real model still runs).
+ */
+export async function pacedRuntime(msPerToken: number): Promise<EveRuntime> {
+  const base = await tinyRuntime();
+  return new (class extends EveRuntime {
+    override async *generate(ids: readonly number[], opts: RuntimeGenerateOptions): AsyncGenerator<GeneratedToken> {
+      for await (const step of super.generate(ids, opts)) {
+        await new Promise((r) => setTimeout(r, msPerToken));
+        yield step;
+      }
+    }
+  })(base.loaded, base.tokenizer, base.imageProcessor, base.template, base.modelId, base.backend);
 }
 
 /** Starts a server on 127.0.0.1:0 with logs off unless asked for. */
