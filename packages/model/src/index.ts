@@ -41,12 +41,14 @@ export { EveForCausalLM, EveModel, prepareImage, IMAGE_TOKEN_INDEX, type EveImag
 export {
   loadPretrained,
   loadModuleWeights,
+  loadTrainingModules,
   openWeights,
   resolveProcessorConfig,
   SKIPPED_KEY_PATTERNS,
   type LoadPretrainedOptions,
   type LoadReport,
   type LoadedEve,
+  type EveTrainingModules,
 } from './load-pretrained.js';
 export { Sampler, argmax, type SamplingOptions } from './sampler.js';
 export { generate, generateIds, type GenerateOptions, type GeneratedToken } from './generate.js';

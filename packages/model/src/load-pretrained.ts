@@ -19,6 +19,8 @@ import { type EveConfig, parseEveConfig, parseVisionProcessorConfig, type Vision
 import { EveForCausalLM } from './eve-for-causal-lm.js';
 import { type Module, storageDTypeFor } from './module.js';
 import { PytorchCheckpoint } from './pytorch-bin.js';
+import { ClipVisionTower, parseClipVisionConfig } from './clip-vision.js';
+import { VisionCompressor } from './vision-compressor.js';
 
 /** Checkpoint keys that belong to training-only modules or are recomputed. */
 export const SKIPPED_KEY_PATTERNS: readonly RegExp[] = [
@@ -203,4 +205,36 @@ export async function loadModuleWeights(
   } finally {
     await reader.close();
   }
+}
+
+/** The training-only modules of an EVE checkpoint: the frozen CLIP teacher and the patch aligning layer. */
+export interface EveTrainingModules {
+  teacher: ClipVisionTower;
+  compressor: VisionCompressor;
+}
+
+/**
+ * Builds and loads the CLIP teacher (`model.vision_clip.*`, config from the folder
+ * `mm_vision_tower_clip` names, relative to `dir`, e.g. a local copy of
+ * openai/clip-vit-large-patch14-336) and the aligning layer (`model.vision_tower_compressor.*`).
+ * The teacher is frozen (requiresGrad false); the aligning layer trains.
+ */
+export async function loadTrainingModules(dir: string, loaded: LoadedEve, opts: { backend?: string; dtype?: DType } = {}): Promise<EveTrainingModules> {
+  const name = loaded.config.mmVisionTowerClip;
+  if (!name) throw new EveError(`${dir}: config.json has no mm_vision_tower_clip`);
+  const clipDir = isAbsolute(name) ? name : join(dir, name);
+  const clipConfig = parseClipVisionConfig(await readJson(join(clipDir, 'config.json')));
+  const teacher = new ClipVisionTower(clipConfig, loaded.config.mmVisionSelectLayer);
+  const compressor = new VisionCompressor(loaded.config.hiddenSize, loaded.config.numHiddenLayers, clipConfig.hiddenSize, loaded.processor);
+  try {
+    await loadModuleWeights(dir, teacher, 'model.vision_clip.', opts);
+    await loadModuleWeights(dir, compressor, 'model.vision_tower_compressor.', opts);
+  } catch (e) {
+    teacher.dispose();
+    compressor.dispose();
+    throw e;
+  }
+  teacher.setRequiresGrad(false).eval();
+  compressor.setRequiresGrad(true).train();
+  return { teacher, compressor };
 }
