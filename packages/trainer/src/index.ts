@@ -9,3 +9,29 @@ export { MetricsLog, type StepMetrics } from './metrics-log.js';
 export { writeLossCurve, lossCurveSvg } from './loss-curve.js';
 export { assertFinite, TrainingDivergedError } from './divergence.js';
 export { writeCheckpointDir, latestCheckpoint } from './checkpoint-dir.js';
+export { STAGE_PRESETS, parseStage, isTrainable, type StageName, type StagePreset } from './stage-presets.js';
+export { buildParamGroups, normParameterNames, type GroupRates } from './param-groups.js';
+export { VisionCompressor, alignedLayerIndices } from './alignment/vision-compressor.js';
+export { ClipVisionModel, parseClipVisionConfig, type ClipVisionConfig } from './alignment/clip-vision.js';
+export { SampleBuilder, readRecords, readShapesScenes, type TrainingSample, type TeacherSource, type SampleBuilderOptions } from './training-data.js';
+export { microBatchStep, spliceLabels, supervisedTokenCount, type MicroBatchResult } from './sample-loss.js';
+export {
+  loadTrainingModel,
+  COMPRESSOR_PREFIX,
+  TEACHER_PREFIX,
+  TEACHER_ALIAS_PREFIX,
+  type TrainingModel,
+  type TeacherKind,
+  type LoadTrainingModelOptions,
+} from './training-model.js';
+export { saveTrainingCheckpoint, readTrainerState, loadOptimizerState, checkpointTensors, type TrainerState } from './training-checkpoint.js';
+export {
+  runTraining,
+  totalSteps,
+  batchesPerEpoch,
+  epochOrder,
+  type TrainSettings,
+  type StepReport,
+  type RunTrainingOptions,
+  type RunTrainingResult,
+} from './train.js';
