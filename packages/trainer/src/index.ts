@@ -11,8 +11,6 @@ export { assertFinite, TrainingDivergedError } from './divergence.js';
 export { writeCheckpointDir, latestCheckpoint } from './checkpoint-dir.js';
 export { STAGE_PRESETS, parseStage, isTrainable, type StageName, type StagePreset } from './stage-presets.js';
 export { buildParamGroups, normParameterNames, type GroupRates } from './param-groups.js';
-export { VisionCompressor, alignedLayerIndices } from './alignment/vision-compressor.js';
-export { ClipVisionModel, parseClipVisionConfig, type ClipVisionConfig } from './alignment/clip-vision.js';
 export { SampleBuilder, readRecords, readShapesScenes, type TrainingSample, type TeacherSource, type SampleBuilderOptions } from './training-data.js';
 export { microBatchStep, spliceLabels, supervisedTokenCount, type MicroBatchResult } from './sample-loss.js';
 export {

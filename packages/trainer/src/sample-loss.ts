@@ -16,8 +16,7 @@
  * and a gradient that vanishes (the cosine is at its maximum), so they are skipped here.
  */
 import { add, cosineSimilarity, crossEntropy, keep, mean, mul, sliceAxis, sub, tensor, type Tensor, tidy } from '@evejs/tensor';
-import { IMAGE_TOKEN_INDEX, type EveForCausalLM } from '@evejs/model';
-import type { VisionCompressor } from './alignment/vision-compressor.js';
+import { IMAGE_TOKEN_INDEX, type EveForCausalLM, type VisionCompressor } from '@evejs/model';
 import type { TrainingSample } from './training-data.js';
 
 const IGNORE_INDEX = -100;
@@ -89,7 +88,7 @@ export async function microBatchStep(
       let align: Tensor | null = null;
       if (withAlign) {
         const start = s.inputIds.indexOf(IMAGE_TOKEN_INDEX);
-        const pred = compressor!.forward(compressor!.studentFeatures(hidden, start, imageGrids[0]!)); // (P, c)
+        const pred = compressor!.predict(hidden, start, imageGrids[0]!); // (P, c)
         const teacher = s.teacher!;
         if (teacher.shape[0] !== pred.shape[0] || teacher.shape[1] !== pred.shape[1]) {
           throw new Error(

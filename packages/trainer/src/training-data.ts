@@ -8,12 +8,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { tensor, type Tensor } from '@evejs/tensor';
-import { prepareImage, type EveImage } from '@evejs/model';
+import { noGrad, tensor, type Tensor } from '@evejs/tensor';
+import { prepareImage, type ClipVisionTower, type EveImage } from '@evejs/model';
 import { blankImage, decodeImage, preprocessImage, preprocessTeacherImage, type ProcessorConfig } from '@evejs/image';
 import { preprocessMultimodal, preprocessPlain, preprocessV1, type LlamaTokenizer, type SourceMessage } from '@evejs/tokenizer';
 import { readLlavaDataset, renderScene, teacherFeatures, type DatasetRecord, type Scene } from '@evejs/datasets';
-import type { ClipVisionModel } from './alignment/clip-vision.js';
 
 /** One training sample, ready for the model. */
 export interface TrainingSample {
@@ -33,8 +32,8 @@ export interface TrainingSample {
 /** Where teacher features come from. */
 export type TeacherSource =
   | { kind: 'none' }
-  | { kind: 'clip'; model: ClipVisionModel; selectLayer: number }
-  | { kind: 'shapes'; scenes: ReadonlyMap<string, Scene> };
+  | { kind: 'clip'; model: ClipVisionTower }
+  | { kind: 'shapes'; scenes: ReadonlyMap<string, Scene>; /** Width the features are zero-padded to (a multiple of the aligning layer's 8 heads). */ dim: number };
 
 /** Reads every valid record of a LLaVA JSON file (records are small; images load lazily). */
 export async function readRecords(file: string, imageFolder: string): Promise<DatasetRecord[]> {
@@ -119,12 +118,17 @@ export class SampleBuilder {
       shape = [...img.shape];
       if (teacher.kind === 'clip') {
         const t = preprocessTeacherImage(decoded, processor);
-        teacherOut = await clipTeacherFeatures(teacher.model, t.data, t.shape[1], processor.patchStrideClip, teacher.selectLayer);
+        teacherOut = await clipTeacherFeatures(teacher.model, t.data, t.shape[1], processor.patchStrideClip);
       } else if (teacher.kind === 'shapes') {
         const scene = teacher.scenes.get(path.basename(record.imagePath!));
         if (!scene) throw new Error(`no scene for ${record.imagePath} in scenes.jsonl (needed by --teacher shapes)`);
         const f = teacherFeatures(scene, renderScene(scene), { imageSizeClip: processor.imageSizeClip, patchStrideClip: processor.patchStrideClip });
-        teacherOut = { data: f.data, shape: [f.rows * f.cols, f.dim] };
+        // Zero-padding the features to the aligning layer's width (17 → 24, divisible by its 8
+        // heads) leaves the cosine's target direction unchanged; the extra outputs learn to be 0.
+        const p = f.rows * f.cols;
+        const data = new Float32Array(p * teacher.dim);
+        for (let r = 0; r < p; r++) data.set(f.data.subarray(r * f.dim, (r + 1) * f.dim), r * teacher.dim);
+        teacherOut = { data, shape: [p, teacher.dim] };
       }
     } else {
       this.#blank ??= (() => {
@@ -142,15 +146,14 @@ export class SampleBuilder {
  * [4, M, M], then the mask (channel 3) average-pooled by the CLIP patch size selects patches.
  */
 async function clipTeacherFeatures(
-  model: ClipVisionModel,
+  model: ClipVisionTower,
   data: Float32Array,
   m: number,
   patch: number,
-  selectLayer: number,
 ): Promise<{ data: Float32Array; shape: [number, number] }> {
   const g = m / patch;
   const pix = tensor(data.subarray(0, 3 * m * m), [3, m, m]);
-  const feats = model.patchFeatures(pix, selectLayer); // (g², C)
+  const feats = noGrad(() => model.forward(pix)); // (g², C)
   const all = (await feats.data()) as Float32Array;
   const c = feats.shape[1]!;
   pix.dispose();

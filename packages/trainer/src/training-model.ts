@@ -10,14 +10,21 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EveError } from '@evejs/tensor';
-import { loadPretrained, openWeights, type EveConfig, type EveForCausalLM, type VisionProcessorConfig } from '@evejs/model';
-import { ClipVisionModel, parseClipVisionConfig } from './alignment/clip-vision.js';
-import { VisionCompressor } from './alignment/vision-compressor.js';
+import {
+  ClipVisionTower,
+  loadPretrained,
+  openWeights,
+  parseClipVisionConfig,
+  VisionCompressor,
+  type EveConfig,
+  type EveForCausalLM,
+  type VisionProcessorConfig,
+} from '@evejs/model';
 
 /** Key prefixes of the training-only modules, exactly as EVE's state dict names them. */
 export const COMPRESSOR_PREFIX = 'model.vision_tower_compressor.';
-export const TEACHER_PREFIX = 'model.vision_clip.backbone.';
-export const TEACHER_ALIAS_PREFIX = 'model.vision_tower_compressor.clip_layer.backbone.';
+export const TEACHER_PREFIX = 'model.vision_clip.';
+export const TEACHER_ALIAS_PREFIX = 'model.vision_tower_compressor.clip_layer.';
 
 export type TeacherKind = 'clip' | 'shapes' | 'none';
 
@@ -27,7 +34,7 @@ export interface TrainingModel {
   config: EveConfig;
   processor: VisionProcessorConfig;
   compressor: VisionCompressor | null;
-  teacher: ClipVisionModel | null;
+  teacher: ClipVisionTower | null;
   /** Directory of the teacher's config.json (copied into checkpoints), if any. */
   teacherConfigDir: string | null;
 }
@@ -44,7 +51,7 @@ export interface LoadTrainingModelOptions {
 /** Loads the model, aligning layer and teacher from a checkpoint folder. */
 export async function loadTrainingModel(dir: string, opts: LoadTrainingModelOptions): Promise<TrainingModel> {
   const { model, config, processor } = await loadPretrained(dir, opts.backend ? { backend: opts.backend } : {});
-  let teacher: ClipVisionModel | null = null;
+  let teacher: ClipVisionTower | null = null;
   let teacherConfigDir: string | null = null;
   let teacherDim: number | null = null;
   if (opts.teacher === 'clip') {
@@ -53,7 +60,7 @@ export async function loadTrainingModel(dir: string, opts: LoadTrainingModelOpti
     teacherConfigDir = path.isAbsolute(name) ? name : path.join(dir, name);
     const cfgFile = path.join(teacherConfigDir, 'config.json');
     if (!existsSync(cfgFile)) throw new EveError(`CLIP teacher config ${cfgFile} not found (mm_vision_tower_clip = ${name})`);
-    teacher = new ClipVisionModel(parseClipVisionConfig(JSON.parse(await readFile(cfgFile, 'utf8')) as Record<string, unknown>));
+    teacher = new ClipVisionTower(parseClipVisionConfig(JSON.parse(await readFile(cfgFile, 'utf8')) as Record<string, unknown>), config.mmVisionSelectLayer);
     teacherDim = teacher.config.hiddenSize;
   } else if (opts.teacher === 'shapes') {
     const fromConfig = config.raw['teacher_hidden_size'];
@@ -62,11 +69,7 @@ export async function loadTrainingModel(dir: string, opts: LoadTrainingModelOpti
   }
   let compressor: VisionCompressor | null = null;
   if (teacherDim !== null) {
-    const ratio = processor.imageSize / processor.patchStride / processor.convStride / (processor.imageSizeClip / processor.patchStrideClip);
-    if (!Number.isInteger(ratio) || ratio < 1) {
-      throw new EveError(`grid mismatch: image_size/patch_stride/conv_stride must be a multiple of image_size_clip/patch_stride_clip (ratio ${ratio})`);
-    }
-    compressor = new VisionCompressor(config.hiddenSize, config.numHiddenLayers, teacherDim, ratio);
+    compressor = new VisionCompressor(config.hiddenSize, config.numHiddenLayers, teacherDim, processor);
   }
   const reader = await openWeights(dir);
   try {
