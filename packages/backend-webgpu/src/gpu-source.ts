@@ -3,6 +3,8 @@
  * `webgpu` package (Dawn) in Node. This file only finds the entry point; it does not request
  * adapters or devices (webgpu-backend.ts does) and never falls back to anything else.
  */
+import type * as NodeFs from 'node:fs';
+import { nodeBuiltin } from '@evejs/tensor';
 
 /** A `GPU` entry point and how it was found, or why none could be. */
 export type GpuSource = { gpu: GPU; via: 'navigator.gpu' | 'webgpu package' } | { gpu: null; reason: string };
@@ -37,7 +39,7 @@ export async function findGpu(): Promise<GpuSource> {
 export async function vulkanIcdHint(): Promise<string> {
   if (typeof process === 'undefined' || process.platform !== 'linux') return '';
   try {
-    const fs = await import('node:fs');
+    const fs = nodeBuiltin<typeof NodeFs>('node:fs');
     const forced = process.env.VK_DRIVER_FILES ?? process.env.VK_ICD_FILENAMES;
     if (forced) {
       const missing = forced.split(':').filter((f) => f && !fs.existsSync(f));

@@ -15,11 +15,12 @@
  * The pixel count is checked from the header before any pixel is decoded (decompression bombs).
  * Not here: resizing (pillow-resize.ts) and anything model-specific.
  */
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
 import { EveError, FormatError } from '@evejs/tensor';
 import type { PixelImage } from './pillow-resize.js';
 import { gifTransparentColour } from './gif-transparent-colour.js';
 import { readImageInput, type ImageInput } from './image-source.js';
+import { loadSharp } from './load-sharp.js';
 
 /** Pillow's `DecompressionBombError` threshold: 2 × `Image.MAX_IMAGE_PIXELS` (89 478 485). */
 export const DEFAULT_MAX_PIXELS = 2 * 89_478_485;
@@ -101,6 +102,7 @@ function describeSharpError(err: unknown): string {
  */
 export async function decodeImage(input: ImageInput, options: DecodeImageOptions = {}): Promise<DecodedImage> {
   const { bytes, name } = await readImageInput(input, options.name);
+  const sharp = await loadSharp();
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (bytes.length === 0) throw new FormatError(name, 'empty file');
   // limitInputPixels: false — our own check below runs first and names the limit; sharp's default

@@ -3,9 +3,12 @@
  * a bare base64 string as in MMBench's TSV files) into bytes plus a name for error messages.
  * It reads files; it does not look at the bytes (decode-image.ts does).
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { EveError, FormatError } from '@evejs/tensor';
+import type * as NodeFs from 'node:fs';
+import type * as NodeFsPromises from 'node:fs/promises';
+import { EveError, FormatError, nodeBuiltin } from '@evejs/tensor';
+
+const nodeFsSync = nodeBuiltin<typeof NodeFs>('node:fs');
+const nodeFs = nodeBuiltin<typeof NodeFsPromises>('node:fs/promises');
 
 /** An image as a path, raw encoded bytes, a `data:` URL or a base64 string. */
 export type ImageInput = string | Uint8Array;
@@ -42,11 +45,11 @@ export async function readImageInput(input: ImageInput, name?: string): Promise<
     return { bytes: decodeBase64(input.slice(comma + 1), label), name: label };
   }
   // A base64 image is long and has no '.'; an existing file of that name still wins.
-  if (input.length >= 64 && !input.includes('.') && BASE64.test(input) && !(input.length < 4096 && existsSync(input))) {
+  if (input.length >= 64 && !input.includes('.') && BASE64.test(input) && !(input.length < 4096 && nodeFsSync.existsSync(input))) {
     return { bytes: decodeBase64(input, name ?? 'base64 string'), name: name ?? 'base64 string' };
   }
   try {
-    return { bytes: await readFile(input), name: name ?? input };
+    return { bytes: await nodeFs.readFile(input), name: name ?? input };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not an image file' : (err as Error).message;

@@ -4,10 +4,14 @@
  * configs are not public; the reconstructions of spec §2.3 ship in `processors/` of this package.
  * This file only reads configs; it does not resize or normalise.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
-import { EveError, FormatError } from '@evejs/tensor';
+import type * as NodeFsPromises from 'node:fs/promises';
+import type * as NodeUrl from 'node:url';
+import type * as NodePath from 'node:path';
+import { EveError, FormatError, nodeBuiltin } from '@evejs/tensor';
+
+const nodeFs = nodeBuiltin<typeof NodeFsPromises>('node:fs/promises');
+const nodeUrl = nodeBuiltin<typeof NodeUrl>('node:url');
+const nodePath = nodeBuiltin<typeof NodePath>('node:path');
 
 /** The processor settings EVE's any-ratio pipeline uses. */
 export interface ProcessorConfig {
@@ -114,13 +118,13 @@ export function parseProcessorConfig(raw: unknown, source = 'preprocessor_config
 export async function loadProcessorConfig(path: string): Promise<ProcessorConfig> {
   let file = path;
   try {
-    if ((await stat(path)).isDirectory()) file = join(path, 'preprocessor_config.json');
+    if ((await nodeFs.stat(path)).isDirectory()) file = nodePath.join(path, 'preprocessor_config.json');
   } catch {
     throw new EveError(`${path}: no such processor config file or directory`);
   }
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await nodeFs.readFile(file, 'utf8');
   } catch (err) {
     throw new EveError(`${file}: cannot read processor config (${(err as Error).message})`);
   }
@@ -135,7 +139,7 @@ export async function loadProcessorConfig(path: string): Promise<ProcessorConfig
 
 /** Path of a config shipped in this package's `processors/` folder. */
 export function builtinProcessorPath(name: BuiltinProcessor): string {
-  return fileURLToPath(new URL(`../processors/${name}/preprocessor_config.json`, import.meta.url));
+  return nodeUrl.fileURLToPath(new URL(`../processors/${name}/preprocessor_config.json`, import.meta.url));
 }
 
 /** Loads one of the two reconstructed EVE configs shipped with this package. */

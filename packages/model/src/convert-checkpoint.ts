@@ -5,10 +5,13 @@
  * files (configs, tokenizer) copied alongside. Optionally drops the training-only tensors
  * (CLIP teacher, aligning layer, inv_freq), which shrinks EVE-7B by about 0.7 GB.
  */
-import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { EveError, type FileDType, saveSafetensorsRaw } from '@evejs/tensor';
+import type * as NodeFsPromises from 'node:fs/promises';
+import type * as NodePath from 'node:path';
+import { EveError, type FileDType, nodeBuiltin, saveSafetensorsRaw } from '@evejs/tensor';
 import { openWeights, SKIPPED_KEY_PATTERNS } from './load-pretrained.js';
+
+const nodeFs = nodeBuiltin<typeof NodeFsPromises>('node:fs/promises');
+const nodePath = nodeBuiltin<typeof NodePath>('node:path');
 
 export interface ConvertOptions {
   /** Largest shard in bytes (default 5 GB, transformers' default); one bigger tensor gets its own shard. */
@@ -26,7 +29,7 @@ const SIDE_FILES = /^(config\.json|generation_config\.json|preprocessor_config\.
 export async function convertCheckpoint(dir: string, out: string, opts: ConvertOptions = {}): Promise<{ tensors: number; bytes: number; dropped: number }> {
   const maxShard = opts.maxShardBytes ?? 5_000_000_000;
   const log = opts.log ?? (() => {});
-  await mkdir(out, { recursive: true });
+  await nodeFs.mkdir(out, { recursive: true });
   const reader = await openWeights(dir);
   try {
     const keys = reader.keys().filter((k) => !(opts.dropTrainingOnly && SKIPPED_KEY_PATTERNS.some((p) => p.test(k))));
@@ -58,15 +61,15 @@ export async function convertCheckpoint(dir: string, out: string, opts: ConvertO
         const info = reader.info(key);
         return { key, fileDType: info.fileDType as FileDType, shape: info.shape, bytes: () => reader.readRaw(key) };
       });
-      await saveSafetensorsRaw(join(out, name), sources, { format: 'pt' });
+      await saveSafetensorsRaw(nodePath.join(out, name), sources, { format: 'pt' });
       for (const k of shardKeys) weightMap[k] = name;
     }
     if (shards.length > 1) {
       const sorted = Object.fromEntries(Object.entries(weightMap).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-      await writeFile(join(out, 'model.safetensors.index.json'), `${JSON.stringify({ metadata: { total_size: total }, weight_map: sorted }, null, 2)}\n`);
+      await nodeFs.writeFile(nodePath.join(out, 'model.safetensors.index.json'), `${JSON.stringify({ metadata: { total_size: total }, weight_map: sorted }, null, 2)}\n`);
     }
-    for (const name of await readdir(dir)) {
-      if (SIDE_FILES.test(name)) await copyFile(join(dir, name), join(out, name));
+    for (const name of await nodeFs.readdir(dir)) {
+      if (SIDE_FILES.test(name)) await nodeFs.copyFile(nodePath.join(dir, name), nodePath.join(out, name));
     }
     return { tensors: keys.length, bytes: total, dropped };
   } finally {

@@ -10,19 +10,24 @@
  * and the `torch.*Storage` type names; anything else is an error naming it. Zip entries must be
  * stored (torch never compresses them); ZIP64 (shards over 4 GiB) is supported.
  */
-import { open, readFile, type FileHandle } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import type * as NodeFsPromises from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import type * as NodePath from 'node:path';
 import {
   cast,
   type DType,
   EveError,
   FormatError,
   fromRaw,
+  nodeBuiltin,
   type SafetensorsReader,
   type SafetensorsReadOptions,
   type SafetensorsTensorInfo,
   type Tensor,
 } from '@evejs/tensor';
+
+const nodeFs = nodeBuiltin<typeof NodeFsPromises>('node:fs/promises');
+const nodePath = nodeBuiltin<typeof NodePath>('node:path');
 
 // ------------------------------------------------------------------ zip (central directory only)
 
@@ -305,15 +310,15 @@ export class PytorchCheckpoint implements SafetensorsReader {
   static async open(path: string): Promise<PytorchCheckpoint> {
     let shardPaths = [path];
     if (path.endsWith('.json')) {
-      const index = JSON.parse(await readFile(path, 'utf8')) as { weight_map?: Record<string, string> };
+      const index = JSON.parse(await nodeFs.readFile(path, 'utf8')) as { weight_map?: Record<string, string> };
       if (!index.weight_map) throw new FormatError(path, 'no weight_map');
-      shardPaths = [...new Set(Object.values(index.weight_map))].map((f) => join(dirname(path), f));
+      shardPaths = [...new Set(Object.values(index.weight_map))].map((f) => nodePath.join(nodePath.dirname(path), f));
     }
     const files: BinFile[] = [];
     const tensors = new Map<string, BinTensor>();
     try {
       for (const shard of shardPaths) {
-        const fh = await open(shard, 'r');
+        const fh = await nodeFs.open(shard, 'r');
         const file: BinFile = { path: shard, fh, entries: new Map(), prefix: '' };
         files.push(file);
         for (const e of await readZipDirectory(shard, fh)) file.entries.set(e.name, e);

@@ -18,11 +18,13 @@ export { type Shape, sizeOf, broadcastShapes, shapeStr } from './shape.js';
 export type { Backend, BackendInfo } from './backend.js';
 export type { MemoryInfo } from './engine.js';
 export { Rng } from './rng.js';
+export { nodeBuiltin } from './node-builtin.js';
 export * from './ops/index.js';
 export { registerCpuBackend, CpuBackend } from './cpu/cpu-backend.js';
 export { disposeCpuWorkers, cpuThreadCount } from './cpu/wasm/wasm-matmul.js';
 // safetensors exports
 export { SafetensorsFile } from './safetensors/file.js';
+export { SafetensorsBytes } from './safetensors/bytes.js';
 export { ShardedSafetensors } from './safetensors/sharded.js';
 export { openCheckpoint, loadSafetensors } from './safetensors/checkpoint.js';
 export { saveSafetensors, saveSafetensorsRaw, type RawTensorSource } from './safetensors/write.js';

@@ -4,13 +4,16 @@
  * (Vicuna-style checkpoints ship only the model and those two). Browsers build a tokenizer from
  * bytes with `tokenizerFromFiles` instead.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { EveError, FormatError } from '@evejs/tensor';
+import type * as NodeFsPromises from 'node:fs/promises';
+import type * as NodePath from 'node:path';
+import { EveError, FormatError, nodeBuiltin } from '@evejs/tensor';
 import { parseHfTokenizerJson } from './hf-tokenizer-json.js';
 import { LlamaTokenizer } from './llama-tokenizer.js';
 import { parseSentencePieceModel } from './sentencepiece-model.js';
 import { parseLlamaTokenizerConfig } from './tokenizer-config.js';
+
+const nodeFs = nodeBuiltin<typeof NodeFsPromises>('node:fs/promises');
+const nodePath = nodeBuiltin<typeof NodePath>('node:path');
 
 /** The contents of a tokenizer directory's files (absent ones undefined). */
 export interface TokenizerFiles {
@@ -56,7 +59,7 @@ export function tokenizerFromFiles(files: TokenizerFiles): LlamaTokenizer {
 
 async function readIfExists(path: string): Promise<Buffer | undefined> {
   try {
-    return await readFile(path);
+    return await nodeFs.readFile(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
@@ -72,18 +75,18 @@ async function readIfExists(path: string): Promise<Buffer | undefined> {
  * tok.encode('Hello'); // [1, 15043]
  */
 export async function loadTokenizer(dir: string): Promise<LlamaTokenizer> {
-  const info = await stat(dir).catch(() => undefined);
+  const info = await nodeFs.stat(dir).catch(() => undefined);
   if (!info) throw new EveError(`tokenizer directory ${dir} does not exist`);
   if (!info.isDirectory()) throw new EveError(`${dir} is not a directory`);
   const [model, json, config, map] = await Promise.all(
-    ['tokenizer.model', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'].map((f) => readIfExists(join(dir, f))),
+    ['tokenizer.model', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'].map((f) => readIfExists(nodePath.join(dir, f))),
   );
   if (!model && !json) throw new EveError(`${dir} has neither tokenizer.model nor tokenizer.json`);
   const withPath = <T>(f: () => T): T => {
     try {
       return f();
     } catch (err) {
-      if (err instanceof FormatError) throw new FormatError(join(dir, err.file), err.message.slice(err.file.length + 2));
+      if (err instanceof FormatError) throw new FormatError(nodePath.join(dir, err.file), err.message.slice(err.file.length + 2));
       throw err;
     }
   };

@@ -3,11 +3,14 @@
  * reference every other backend is checked against and the fallback for ops a backend lacks,
  * so its kernels favour clarity, with the hot ones (matmul) made fast separately.
  */
-import os from 'node:os';
+import type * as NodeOs from 'node:os';
 import type { Backend, BackendInfo } from '../backend.js';
 import { allocHostArray, type DType, type HostArray } from '../dtype.js';
 import { engine } from '../engine.js';
 import { registerCpuKernels } from './kernels/register.js';
+import { nodeBuiltin } from '../node-builtin.js';
+
+const nodeOs = nodeBuiltin<typeof NodeOs>('node:os');
 
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
@@ -28,10 +31,10 @@ export class CpuBackend implements Backend {
     // Host arrays are garbage-collected; the engine's counters already dropped the bytes.
   }
   info(): BackendInfo {
-    const cpus = os.cpus();
+    const cpus = nodeOs.cpus();
     return {
       name: 'cpu',
-      device: `${cpus[0]?.model.trim() ?? 'CPU'} (${os.availableParallelism?.() ?? cpus.length} threads)`,
+      device: `${cpus[0]?.model.trim() ?? 'CPU'} (${nodeOs.availableParallelism?.() ?? cpus.length} threads)`,
       details: { simd: typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE) },
     };
   }

@@ -4,20 +4,24 @@
  * filesystems, and on Windows when the target is not open). On failure the temporary file is
  * removed and `path` is untouched.
  */
-import { type FileHandle, open, rename, rm } from 'node:fs/promises';
+import type * as NodeFsPromises from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { nodeBuiltin } from '../node-builtin.js';
+
+const nodeFs = nodeBuiltin<typeof NodeFsPromises>('node:fs/promises');
 
 /** Creates `path` atomically from what `write` writes into the handle it is given. */
 export async function writeFileAtomically(path: string, write: (handle: FileHandle) => Promise<void>): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
-  const handle = await open(tmp, 'w');
+  const handle = await nodeFs.open(tmp, 'w');
   try {
     await write(handle);
     await handle.sync();
     await handle.close();
-    await rename(tmp, path);
+    await nodeFs.rename(tmp, path);
   } catch (e) {
     await handle.close().catch(() => undefined); // already closed after a failed rename
-    await rm(tmp, { force: true });
+    await nodeFs.rm(tmp, { force: true });
     throw e;
   }
 }

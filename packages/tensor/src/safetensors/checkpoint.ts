@@ -3,14 +3,18 @@
  * directory holding either (the index wins, as in transformers). `loadSafetensors` reads all of
  * it into memory; model loaders that stream should use `openCheckpoint` and read tensor by tensor.
  */
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import type * as NodeFsPromises from 'node:fs/promises';
+import type * as NodePath from 'node:path';
 import { FormatError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { SafetensorsFile } from './file.js';
 import type { SafetensorsReader, SafetensorsReadOptions } from './safetensors-reader.js';
 import { INDEX_FILE_NAME, ShardedSafetensors } from './sharded.js';
 import { SINGLE_FILE_NAME } from './write-sharded.js';
+import { nodeBuiltin } from '../node-builtin.js';
+
+const nodeFs = nodeBuiltin<typeof NodeFsPromises>('node:fs/promises');
+const nodePath = nodeBuiltin<typeof NodePath>('node:path');
 
 /**
  * Opens a safetensors file, an index json (sharded), or a directory containing
@@ -18,18 +22,18 @@ import { SINGLE_FILE_NAME } from './write-sharded.js';
  * or `*.safetensors`. Only headers are read. Close the result when done.
  */
 export async function openCheckpoint(pathOrDir: string): Promise<SafetensorsFile | ShardedSafetensors> {
-  const path = (await stat(pathOrDir)).isDirectory() ? await findCheckpointIn(pathOrDir) : pathOrDir;
+  const path = (await nodeFs.stat(pathOrDir)).isDirectory() ? await findCheckpointIn(pathOrDir) : pathOrDir;
   return path.endsWith('.json') ? ShardedSafetensors.open(path) : SafetensorsFile.open(path);
 }
 
 async function findCheckpointIn(dir: string): Promise<string> {
-  const names = await readdir(dir);
+  const names = await nodeFs.readdir(dir);
   for (const preferred of [INDEX_FILE_NAME, SINGLE_FILE_NAME]) {
-    if (names.includes(preferred)) return join(dir, preferred);
+    if (names.includes(preferred)) return nodePath.join(dir, preferred);
   }
   for (const suffix of ['.safetensors.index.json', '.safetensors']) {
     const found = names.filter((n) => n.endsWith(suffix));
-    if (found.length === 1) return join(dir, found[0]!);
+    if (found.length === 1) return nodePath.join(dir, found[0]!);
     if (found.length > 1) {
       throw new FormatError(dir, `several checkpoints (${found.join(', ')}); pass the one to load`);
     }

@@ -5,7 +5,8 @@
  *
  * Not here: memory mapping (Node has none that is portable), writing (write.ts), shards (sharded.ts).
  */
-import { type FileHandle, open } from 'node:fs/promises';
+import type * as NodeFsPromises from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { EveError, FormatError } from '../errors.js';
 import { fromRaw } from '../ops/creation.js';
 import type { Tensor } from '../tensor.js';
@@ -13,6 +14,9 @@ import { decodeTensorBytes, unreadableDTypeError } from './decode.js';
 import { dtypeOfFileDType } from './file-dtype.js';
 import { HEADER_LENGTH_BYTES, parseHeader, parseHeaderLength, type TensorEntry } from './header.js';
 import type { SafetensorsReader, SafetensorsReadOptions, SafetensorsTensorInfo } from './safetensors-reader.js';
+import { nodeBuiltin } from '../node-builtin.js';
+
+const nodeFs = nodeBuiltin<typeof NodeFsPromises>('node:fs/promises');
 
 /** The most bytes asked of one `read` call; Node caps a single read near 2 GiB. */
 const MAX_READ_BYTES = 1 << 30;
@@ -49,7 +53,7 @@ export class SafetensorsFile implements SafetensorsReader {
    * the file if it is truncated or its header is malformed; the file is closed again in that case.
    */
   static async open(path: string): Promise<SafetensorsFile> {
-    const handle = await open(path, 'r');
+    const handle = await nodeFs.open(path, 'r');
     try {
       const { size } = await handle.stat();
       const prefix = size >= HEADER_LENGTH_BYTES ? await readExactly(handle, path, 0, HEADER_LENGTH_BYTES) : new Uint8Array(0);

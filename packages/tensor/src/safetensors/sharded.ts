@@ -5,13 +5,17 @@
  * promises but its shard lacks is reported at open time, not halfway through loading a model.
  * Tensor bytes are still read lazily, one tensor at a time.
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import type * as NodeFsPromises from 'node:fs/promises';
+import type * as NodePath from 'node:path';
 import { EveError, FormatError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { SafetensorsFile } from './file.js';
 import type { SafetensorsReader, SafetensorsReadOptions, SafetensorsTensorInfo } from './safetensors-reader.js';
 import { parseStrictJson } from './strict-json.js';
+import { nodeBuiltin } from '../node-builtin.js';
+
+const nodeFs = nodeBuiltin<typeof NodeFsPromises>('node:fs/promises');
+const nodePath = nodeBuiltin<typeof NodePath>('node:path');
 
 /** The index file name Hugging Face uses for sharded safetensors checkpoints. */
 export const INDEX_FILE_NAME = 'model.safetensors.index.json';
@@ -44,7 +48,7 @@ export function parseSafetensorsIndex(file: string, text: string): SafetensorsIn
     if (typeof shard !== 'string' || shard === '') {
       throw new FormatError(file, `weight_map["${key}"] must be a shard file name (got ${JSON.stringify(shard)})`);
     }
-    if (isAbsolute(shard) || relative('.', shard).startsWith('..')) {
+    if (nodePath.isAbsolute(shard) || nodePath.relative('.', shard).startsWith('..')) {
       throw new FormatError(file, `weight_map["${key}"] names "${shard}", outside the index's folder`);
     }
     weightMap.set(key, shard);
@@ -98,14 +102,14 @@ export class ShardedSafetensors implements SafetensorsReader {
    * naming the index if a shard file is missing or lacks a tensor the index assigns to it.
    */
   static async open(indexPath: string): Promise<ShardedSafetensors> {
-    const index = parseSafetensorsIndex(indexPath, await readFile(indexPath, 'utf8'));
-    const dir = dirname(indexPath);
+    const index = parseSafetensorsIndex(indexPath, await nodeFs.readFile(indexPath, 'utf8'));
+    const dir = nodePath.dirname(indexPath);
     const shards = new Map<string, SafetensorsFile>();
     try {
       for (const [key, name] of index.weightMap) {
         let shard = shards.get(name);
         if (!shard) {
-          shard = await openShard(indexPath, resolve(dir, name), name, key);
+          shard = await openShard(indexPath, nodePath.resolve(dir, name), name, key);
           shards.set(name, shard);
         }
         if (!shard.has(key)) {

@@ -6,14 +6,18 @@
  * `model-00001-of-00003.safetensors` and listed in `model.safetensors.index.json`; when everything
  * fits in one shard it is written as `model.safetensors` with no index, as HF does.
  */
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import type * as NodeFsPromises from 'node:fs/promises';
+import type * as NodePath from 'node:path';
 import type { Tensor } from '../tensor.js';
 import { writeAll, writeFileAtomically } from './atomic-write.js';
 import { fileDTypeBits } from './file-dtype.js';
 import { compareUtf8 } from './header.js';
 import { INDEX_FILE_NAME } from './sharded.js';
 import { rawSourcesOf, saveSafetensorsRaw, type RawTensorSource } from './write.js';
+import { nodeBuiltin } from '../node-builtin.js';
+
+const nodeFs = nodeBuiltin<typeof NodeFsPromises>('node:fs/promises');
+const nodePath = nodeBuiltin<typeof NodePath>('node:path');
 
 /** The file name of an unsharded checkpoint. */
 export const SINGLE_FILE_NAME = 'model.safetensors';
@@ -75,13 +79,13 @@ export async function saveShardedSafetensors(
   const written = new Set<string>();
 
   if (plan.length <= 1) {
-    await saveSafetensorsRaw(join(dir, SINGLE_FILE_NAME), sources, opts.metadata);
+    await saveSafetensorsRaw(nodePath.join(dir, SINGLE_FILE_NAME), sources, opts.metadata);
     written.add(SINGLE_FILE_NAME);
   } else {
     const weightMap: Record<string, string> = {};
     for (const [i, keys] of plan.entries()) {
       const name = shardFileName(i + 1, plan.length);
-      await saveSafetensorsRaw(join(dir, name), keys.map((k) => byKey.get(k)!), opts.metadata);
+      await saveSafetensorsRaw(nodePath.join(dir, name), keys.map((k) => byKey.get(k)!), opts.metadata);
       for (const k of keys) weightMap[k] = name;
       written.add(name);
     }
@@ -92,7 +96,7 @@ export async function saveShardedSafetensors(
     };
     // transformers writes json.dumps(index, indent=2, sort_keys=True) + "\n".
     const text = `${JSON.stringify(index, null, 2)}\n`;
-    await writeFileAtomically(join(dir, INDEX_FILE_NAME), (h) => writeAll(h, new TextEncoder().encode(text)));
+    await writeFileAtomically(nodePath.join(dir, INDEX_FILE_NAME), (h) => writeAll(h, new TextEncoder().encode(text)));
     written.add(INDEX_FILE_NAME);
   }
   await removeStaleCheckpointFiles(dir, written);
@@ -109,7 +113,7 @@ function sortKeys<V>(o: Record<string, V>): Record<string, V> {
 const CHECKPOINT_FILE = /^(model\.safetensors|model\.safetensors\.index\.json|model-\d{5}-of-\d{5}\.safetensors)$/;
 
 async function removeStaleCheckpointFiles(dir: string, keep: ReadonlySet<string>): Promise<void> {
-  for (const name of await readdir(dir)) {
-    if (CHECKPOINT_FILE.test(name) && !keep.has(name)) await rm(join(dir, name), { force: true });
+  for (const name of await nodeFs.readdir(dir)) {
+    if (CHECKPOINT_FILE.test(name) && !keep.has(name)) await nodeFs.rm(nodePath.join(dir, name), { force: true });
   }
 }
