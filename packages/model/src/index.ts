@@ -40,6 +40,8 @@ export { parseEveConfig, parseVisionProcessorConfig, type EveConfig, type Vision
 export { EveForCausalLM, EveModel, prepareImage, IMAGE_TOKEN_INDEX, type EveImage, type EveForwardResult } from './eve-for-causal-lm.js';
 export {
   loadPretrained,
+  loadPretrainedFromFiles,
+  type PretrainedFiles,
   loadModuleWeights,
   loadTrainingModules,
   openWeights,

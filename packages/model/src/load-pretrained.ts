@@ -11,16 +11,20 @@
  * patch convolution stay f32. Keys the inference model does not use (the CLIP teacher, the patch
  * aligning layer, rotary `inv_freq` buffers) are skipped and reported once.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { freemem, totalmem } from 'node:os';
-import { isAbsolute, join } from 'node:path';
-import { bytesPerElement, type DType, EveError, openCheckpoint, shapeStr, type SafetensorsReader } from '@evejs/tensor';
+import type * as NodeFsPromises from 'node:fs/promises';
+import type * as NodeOs from 'node:os';
+import type * as NodePath from 'node:path';
+import { bytesPerElement, type DType, EveError, nodeBuiltin, openCheckpoint, SafetensorsBytes, shapeStr, type SafetensorsReader } from '@evejs/tensor';
 import { type EveConfig, parseEveConfig, parseVisionProcessorConfig, type VisionProcessorConfig } from './eve-config.js';
 import { EveForCausalLM } from './eve-for-causal-lm.js';
 import { type Module, storageDTypeFor } from './module.js';
 import { PytorchCheckpoint } from './pytorch-bin.js';
 import { ClipVisionTower, parseClipVisionConfig } from './clip-vision.js';
 import { VisionCompressor } from './vision-compressor.js';
+
+const nodeFs = nodeBuiltin<typeof NodeFsPromises>('node:fs/promises');
+const nodeOs = nodeBuiltin<typeof NodeOs>('node:os');
+const nodePath = nodeBuiltin<typeof NodePath>('node:path');
 
 /** Checkpoint keys that belong to training-only modules or are recomputed. */
 export const SKIPPED_KEY_PATTERNS: readonly RegExp[] = [
@@ -40,6 +44,8 @@ export interface LoadPretrainedOptions {
   availableBytes?: number;
   /** Progress and notes (default: none). */
   log?: (message: string) => void;
+  /** Called after each tensor is placed: tensors loaded, tensors in all, the last key. */
+  onProgress?: (loaded: number, total: number, key: string) => void;
 }
 
 export interface LoadReport {
@@ -62,7 +68,7 @@ export interface LoadedEve {
 
 async function readJson(path: string): Promise<Record<string, unknown>> {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    return JSON.parse(await nodeFs.readFile(path, 'utf8')) as Record<string, unknown>;
   } catch (e) {
     throw new EveError(`${path}: ${(e as Error).message}`);
   }
@@ -70,7 +76,7 @@ async function readJson(path: string): Promise<Record<string, unknown>> {
 
 async function exists(path: string): Promise<boolean> {
   try {
-    await stat(path);
+    await nodeFs.stat(path);
     return true;
   } catch {
     return false;
@@ -84,9 +90,9 @@ async function exists(path: string): Promise<boolean> {
  * reconstruction (§2.3) with that image size.
  */
 export async function resolveProcessorConfig(dir: string, config: EveConfig): Promise<{ processor: VisionProcessorConfig; source: string }> {
-  const candidates = [join(dir, 'preprocessor_config.json')];
+  const candidates = [nodePath.join(dir, 'preprocessor_config.json')];
   const tower = config.mmVisionTower;
-  if (tower) candidates.push(join(isAbsolute(tower) ? tower : join(dir, tower), 'preprocessor_config.json'));
+  if (tower) candidates.push(nodePath.join(nodePath.isAbsolute(tower) ? tower : nodePath.join(dir, tower), 'preprocessor_config.json'));
   for (const path of candidates) {
     if (await exists(path)) return { processor: parseVisionProcessorConfig(await readJson(path)), source: path };
   }
@@ -102,11 +108,11 @@ export async function resolveProcessorConfig(dir: string, config: EveConfig): Pr
 
 /** Opens the weights of a checkpoint folder: safetensors (preferred) or PyTorch `.bin` (one file or shards with an index). */
 export async function openWeights(dir: string): Promise<SafetensorsReader> {
-  const names = await readdir(dir);
+  const names = await nodeFs.readdir(dir);
   if (names.some((n) => n.endsWith('.safetensors'))) return openCheckpoint(dir);
-  if (names.includes('pytorch_model.bin.index.json')) return PytorchCheckpoint.open(join(dir, 'pytorch_model.bin.index.json'));
+  if (names.includes('pytorch_model.bin.index.json')) return PytorchCheckpoint.open(nodePath.join(dir, 'pytorch_model.bin.index.json'));
   const bins = names.filter((n) => /^pytorch_model.*\.bin$/.test(n));
-  if (bins.length === 1) return PytorchCheckpoint.open(join(dir, bins[0]!));
+  if (bins.length === 1) return PytorchCheckpoint.open(nodePath.join(dir, bins[0]!));
   if (bins.length > 1) throw new EveError(`${dir}: several .bin files (${bins.join(', ')}) but no pytorch_model.bin.index.json`);
   throw new EveError(`${dir}: no *.safetensors weights`);
 }
@@ -117,17 +123,87 @@ function formatBytes(n: number): string {
 
 /** Builds the model from a checkpoint folder and loads its weights, tensor by tensor. */
 export async function loadPretrained(dir: string, opts: LoadPretrainedOptions = {}): Promise<LoadedEve> {
+  const config = parseEveConfig(await readJson(nodePath.join(dir, 'config.json')));
+  const { processor, source } = await resolveProcessorConfig(dir, config);
+  return loadFromReader(dir, config, processor, source, () => openWeights(dir), {
+    ...opts,
+    availableBytes: opts.availableBytes ?? nodeOs.freemem(),
+    totalBytes: nodeOs.totalmem(),
+  });
+}
+
+/** A checkpoint's files as bytes or parsed JSON, for {@link loadPretrainedFromFiles}. */
+export interface PretrainedFiles {
+  /** config.json (text or parsed). */
+  config: string | Record<string, unknown>;
+  /** preprocessor_config.json (text or parsed). */
+  preprocessorConfig: string | Record<string, unknown>;
+  /** The safetensors files by name (one file or the shards; the index json is not needed), or an open reader. */
+  weights: Iterable<readonly [string, Uint8Array]> | SafetensorsReader;
+  /** Names the checkpoint in messages and errors (default `checkpoint`). */
+  name?: string;
+}
+
+const asJson = (v: string | Record<string, unknown>, what: string): Record<string, unknown> => {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v) as Record<string, unknown>;
+  } catch (e) {
+    throw new EveError(`${what}: ${(e as Error).message}`);
+  }
+};
+
+/**
+ * Builds the model from files already in memory — fetched over HTTP or picked in a browser — with
+ * no file system: the browser twin of {@link loadPretrained}. The memory check runs only when
+ * `availableBytes` is given (a page cannot know free memory).
+ * @example
+ * const get = async (f: string) => new Uint8Array(await (await fetch(`/models/tiny/${f}`)).arrayBuffer());
+ * const { model } = await loadPretrainedFromFiles({
+ *   config: await (await fetch('/models/tiny/config.json')).text(),
+ *   preprocessorConfig: await (await fetch('/models/tiny/preprocessor_config.json')).text(),
+ *   weights: [['model.safetensors', await get('model.safetensors')]],
+ * }, { backend: 'webgpu' });
+ */
+export async function loadPretrainedFromFiles(files: PretrainedFiles, opts: LoadPretrainedOptions = {}): Promise<LoadedEve> {
+  const name = files.name ?? 'checkpoint';
+  const config = parseEveConfig(asJson(files.config, `${name}/config.json`));
+  const processor = parseVisionProcessorConfig(asJson(files.preprocessorConfig, `${name}/preprocessor_config.json`));
+  const open = async (): Promise<SafetensorsReader> => {
+    const w = files.weights;
+    if ('keys' in w && typeof w.keys === 'function' && 'read' in w) return w as SafetensorsReader;
+    const shards = [...(w as Iterable<readonly [string, Uint8Array]>)].filter(([n]) => n.endsWith('.safetensors'));
+    if (shards.length === 0) throw new EveError(`${name}: no *.safetensors weights given`);
+    const readers = shards.map(([n, bytes]) => SafetensorsBytes.parse(`${name}/${n}`, bytes));
+    return readers.length === 1 ? readers[0]! : SafetensorsBytes.combine(name, readers);
+  };
+  return loadFromReader(name, config, processor, `${name}/preprocessor_config.json`, open, { ...opts, checkMemory: opts.checkMemory ?? opts.availableBytes !== undefined });
+}
+
+/** The shared part of both loaders: check names, shapes and memory, then read tensor by tensor. */
+async function loadFromReader(
+  name: string,
+  config: EveConfig,
+  processor: VisionProcessorConfig,
+  source: string,
+  openReader: () => Promise<SafetensorsReader>,
+  opts: LoadPretrainedOptions & { totalBytes?: number },
+): Promise<LoadedEve> {
   const dtype = opts.dtype ?? 'f32';
   if (!['f32', 'f16', 'bf16'].includes(dtype)) throw new EveError(`loadPretrained: dtype ${dtype} is not supported (f32, f16, bf16)`);
   const log = opts.log ?? (() => {});
-  const config = parseEveConfig(await readJson(join(dir, 'config.json')));
-  const { processor, source } = await resolveProcessorConfig(dir, config);
   const model = new EveForCausalLM(config, processor);
   const slots = new Map(model.namedParameters());
   let weightBytes = 0;
   for (const [, s] of slots) weightBytes += s.shape.reduce((a, b) => a * b, 1) * bytesPerElement(storageDTypeFor(s.role, dtype));
 
-  const reader = await openWeights(dir);
+  let reader: SafetensorsReader;
+  try {
+    reader = await openReader();
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   const skipped: string[] = [];
   const unexpected: string[] = [];
   try {
@@ -139,25 +215,27 @@ export async function loadPretrained(dir: string, opts: LoadPretrainedOptions = 
       if (!slot) continue;
       const info = reader.info(key);
       if (info.shape.length !== slot.shape.length || info.shape.some((d, i) => d !== slot.shape[i])) {
-        throw new EveError(`${dir}: ${key} has shape ${shapeStr(info.shape)}, the config needs ${shapeStr(slot.shape)}`);
+        throw new EveError(`${name}: ${key} has shape ${shapeStr(info.shape)}, the config needs ${shapeStr(slot.shape)}`);
       }
       largest = Math.max(largest, info.byteLength);
     }
     const missing = [...slots.keys()].filter((k) => !reader.has(k));
     const tied = config.tieWordEmbeddings && missing.length === 1 && missing[0] === 'lm_head.weight';
     if (missing.length > 0 && !tied) {
-      throw new EveError(`${dir}: missing ${missing.length} weight(s): ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ', …' : ''}`);
+      throw new EveError(`${name}: missing ${missing.length} weight(s): ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ', …' : ''}`);
     }
     // One tensor is in flight at a time: its file bytes plus the converted copy.
     const needBytes = weightBytes + 2 * largest;
-    const available = opts.availableBytes ?? freemem();
-    log(`weights: ${formatBytes(weightBytes)} as ${dtype} (peak while loading about ${formatBytes(needBytes)}); free memory ${formatBytes(available)} of ${formatBytes(totalmem())}`);
-    if ((opts.checkMemory ?? true) && needBytes > available) {
+    const available = opts.availableBytes;
+    const ofTotal = opts.totalBytes !== undefined ? ` of ${formatBytes(opts.totalBytes)}` : '';
+    log(`weights: ${formatBytes(weightBytes)} as ${dtype} (peak while loading about ${formatBytes(needBytes)})${available !== undefined ? `; free memory ${formatBytes(available)}${ofTotal}` : ''}`);
+    if ((opts.checkMemory ?? true) && available !== undefined && needBytes > available) {
       throw new EveError(
-        `not enough memory to load ${dir}: needs about ${formatBytes(needBytes)} as ${dtype}, ${formatBytes(available)} is free` +
+        `not enough memory to load ${name}: needs about ${formatBytes(needBytes)} as ${dtype}, ${formatBytes(available)} is free` +
           (dtype === 'f32' ? ' (try --dtype bf16)' : ''),
       );
     }
+    let done = 0;
     for (const key of keys) {
       const slot = slots.get(key);
       if (!slot) {
@@ -166,6 +244,7 @@ export async function loadPretrained(dir: string, opts: LoadPretrainedOptions = 
       }
       const t = await reader.read(key, { dtype: storageDTypeFor(slot.role, dtype), ...(opts.backend ? { backend: opts.backend } : {}) });
       model.setParameter(key, t);
+      opts.onProgress?.(++done, slots.size - (tied ? 1 : 0), key);
     }
     if (tied) model.setParameter('lm_head.weight', model.model.embedTokens.weight);
   } catch (e) {
@@ -222,8 +301,8 @@ export interface EveTrainingModules {
 export async function loadTrainingModules(dir: string, loaded: LoadedEve, opts: { backend?: string; dtype?: DType } = {}): Promise<EveTrainingModules> {
   const name = loaded.config.mmVisionTowerClip;
   if (!name) throw new EveError(`${dir}: config.json has no mm_vision_tower_clip`);
-  const clipDir = isAbsolute(name) ? name : join(dir, name);
-  const clipConfig = parseClipVisionConfig(await readJson(join(clipDir, 'config.json')));
+  const clipDir = nodePath.isAbsolute(name) ? name : nodePath.join(dir, name);
+  const clipConfig = parseClipVisionConfig(await readJson(nodePath.join(clipDir, 'config.json')));
   const teacher = new ClipVisionTower(clipConfig, loaded.config.mmVisionSelectLayer);
   const compressor = new VisionCompressor(loaded.config.hiddenSize, loaded.config.numHiddenLayers, clipConfig.hiddenSize, loaded.processor);
   try {
