@@ -6,7 +6,7 @@ import { allocHostArray, convertHostArray, type HostArray } from '../../dtype.js
 import type { KernelConfig, KernelFn, TensorView } from '../../kernel-registry.js';
 import { sizeOf } from '../../shape.js';
 import { erf } from '../math.js';
-import { isDenseAs, stridedOffsets } from '../strided.js';
+import { forEachRow, planLoop, type LoopPlan } from '../strided.js';
 
 type Unary = (x: number, attrs: { exponent?: number }) => number;
 
@@ -44,65 +44,123 @@ export const BINARY: Record<string, (a: number, b: number) => number> = {
   greaterEqual: (a, b) => (a >= b ? 1 : 0),
 };
 
-/** Reads `view` in row-major order of `shape`, as a (possibly shared) array plus offsets. */
-function reader(view: TensorView, shape: readonly number[]): { data: HostArray; offsets: Int32Array | null; base: number } {
-  const data = view.storage as HostArray;
-  return isDenseAs(view, shape) ? { data, offsets: null, base: view.offset } : { data, offsets: stridedOffsets(view, shape), base: 0 };
-}
+type Arr = HostArray;
+/** out[oi + j] = f(x[xi + j·sx]) for j < n. */
+type UnaryLoop = (o: Arr, oi: number, x: Arr, xi: number, sx: number, n: number, p: number) => void;
+/** out[oi + j] = f(a[ai + j·sa], b[bi + j·sb]) for j < n. */
+type BinaryLoop = (o: Arr, oi: number, a: Arr, ai: number, sa: number, b: Arr, bi: number, sb: number, n: number) => void;
+
+// One loop per op, each its own function literal, so V8 compiles every op's arithmetic inline
+// (a shared loop calling UNARY[op] per element cannot inline a megamorphic call). The
+// expressions are exactly those of UNARY/BINARY above.
+const UNARY_LOOPS: Record<string, UnaryLoop> = {
+  neg: (o, oi, x, xi, sx, n) => { for (let j = 0; j < n; j++, xi += sx) o[oi + j] = -x[xi]!; },
+  abs: (o, oi, x, xi, sx, n) => { for (let j = 0; j < n; j++, xi += sx) o[oi + j] = Math.abs(x[xi]!); },
+  exp: (o, oi, x, xi, sx, n) => { for (let j = 0; j < n; j++, xi += sx) o[oi + j] = Math.exp(x[xi]!); },
+  log: (o, oi, x, xi, sx, n) => { for (let j = 0; j < n; j++, xi += sx) o[oi + j] = Math.log(x[xi]!); },
+  sqrt: (o, oi, x, xi, sx, n) => { for (let j = 0; j < n; j++, xi += sx) o[oi + j] = Math.sqrt(x[xi]!); },
+  rsqrt: (o, oi, x, xi, sx, n) => { for (let j = 0; j < n; j++, xi += sx) o[oi + j] = 1 / Math.sqrt(x[xi]!); },
+  tanh: (o, oi, x, xi, sx, n) => { for (let j = 0; j < n; j++, xi += sx) o[oi + j] = Math.tanh(x[xi]!); },
+  erf: (o, oi, x, xi, sx, n) => { for (let j = 0; j < n; j++, xi += sx) o[oi + j] = erf(x[xi]!); },
+  sigmoid: (o, oi, x, xi, sx, n) => { for (let j = 0; j < n; j++, xi += sx) o[oi + j] = 1 / (1 + Math.exp(-x[xi]!)); },
+  silu: (o, oi, x, xi, sx, n) => {
+    for (let j = 0; j < n; j++, xi += sx) {
+      const v = x[xi]!;
+      o[oi + j] = v * (1 / (1 + Math.exp(-v)));
+    }
+  },
+  gelu: (o, oi, x, xi, sx, n) => {
+    for (let j = 0; j < n; j++, xi += sx) {
+      const v = x[xi]!;
+      o[oi + j] = 0.5 * v * (1 + erf(v * Math.SQRT1_2));
+    }
+  },
+  geluTanh: (o, oi, x, xi, sx, n) => {
+    for (let j = 0; j < n; j++, xi += sx) {
+      const v = x[xi]!;
+      o[oi + j] = 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v)));
+    }
+  },
+  pow: (o, oi, x, xi, sx, n, p) => { for (let j = 0; j < n; j++, xi += sx) o[oi + j] = x[xi]! ** p; },
+};
+
+const BINARY_LOOPS: Record<string, BinaryLoop> = {
+  add: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = 0; j < n; j++, ai += sa, bi += sb) o[oi + j] = a[ai]! + b[bi]!; },
+  sub: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = 0; j < n; j++, ai += sa, bi += sb) o[oi + j] = a[ai]! - b[bi]!; },
+  mul: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = 0; j < n; j++, ai += sa, bi += sb) o[oi + j] = a[ai]! * b[bi]!; },
+  div: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = 0; j < n; j++, ai += sa, bi += sb) o[oi + j] = a[ai]! / b[bi]!; },
+  maximum: (o, oi, a, ai, sa, b, bi, sb, n) => {
+    for (let j = 0; j < n; j++, ai += sa, bi += sb) {
+      const x = a[ai]!;
+      const y = b[bi]!;
+      o[oi + j] = Number.isNaN(x) || Number.isNaN(y) ? NaN : Math.max(x, y);
+    }
+  },
+  minimum: (o, oi, a, ai, sa, b, bi, sb, n) => {
+    for (let j = 0; j < n; j++, ai += sa, bi += sb) {
+      const x = a[ai]!;
+      const y = b[bi]!;
+      o[oi + j] = Number.isNaN(x) || Number.isNaN(y) ? NaN : Math.min(x, y);
+    }
+  },
+  equal: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = 0; j < n; j++, ai += sa, bi += sb) o[oi + j] = a[ai]! === b[bi]! ? 1 : 0; },
+  notEqual: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = 0; j < n; j++, ai += sa, bi += sb) o[oi + j] = a[ai]! !== b[bi]! ? 1 : 0; },
+  less: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = 0; j < n; j++, ai += sa, bi += sb) o[oi + j] = a[ai]! < b[bi]! ? 1 : 0; },
+  lessEqual: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = 0; j < n; j++, ai += sa, bi += sb) o[oi + j] = a[ai]! <= b[bi]! ? 1 : 0; },
+  greater: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = 0; j < n; j++, ai += sa, bi += sb) o[oi + j] = a[ai]! > b[bi]! ? 1 : 0; },
+  greaterEqual: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = 0; j < n; j++, ai += sa, bi += sb) o[oi + j] = a[ai]! >= b[bi]! ? 1 : 0; },
+};
+
+/** The inner stride of operand k in a plan. */
+const innerStride = (plan: LoopPlan, k: number): number => plan.strides[k]![plan.shape.length - 1]!;
 
 function unaryKernel(op: string): KernelConfig {
-  const f = UNARY[op]!;
+  const loop = UNARY_LOOPS[op]!;
   const run: KernelFn<{ exponent?: number }> = ({ inputs: [x], attrs, outputs: [o] }) => {
-    const n = sizeOf(o!.shape);
-    const out = allocHostArray(o!.dtype, n);
-    const r = reader(x!, o!.shape);
-    if (r.offsets) for (let i = 0; i < n; i++) out[i] = f(r.data[r.offsets[i]!]!, attrs);
-    else for (let i = 0; i < n; i++) out[i] = f(r.data[r.base + i]!, attrs);
+    const out = allocHostArray(o!.dtype, sizeOf(o!.shape));
+    const data = x!.storage as HostArray;
+    const p = attrs.exponent ?? 0;
+    const plan = planLoop([x!], o!.shape);
+    const sx = innerStride(plan, 0);
+    forEachRow(plan, (st, oi, n) => loop(out, oi, data, st[0]!, sx, n, p));
     return [out];
   };
   return { op, backend: 'cpu', run: run as KernelFn };
 }
 
 function binaryKernel(op: string): KernelConfig {
-  const f = BINARY[op]!;
+  const loop = BINARY_LOOPS[op]!;
   const run: KernelFn = ({ inputs: [a, b], outputs: [o] }) => {
-    const n = sizeOf(o!.shape);
-    const out = allocHostArray(o!.dtype, n);
-    const ra = reader(a!, o!.shape);
-    const rb = reader(b!, o!.shape);
-    const da = ra.data;
-    const db = rb.data;
-    if (!ra.offsets && !rb.offsets) {
-      for (let i = 0; i < n; i++) out[i] = f(da[ra.base + i]!, db[rb.base + i]!);
-    } else {
-      const oa = ra.offsets ?? identity(n, ra.base);
-      const ob = rb.offsets ?? identity(n, rb.base);
-      for (let i = 0; i < n; i++) out[i] = f(da[oa[i]!]!, db[ob[i]!]!);
-    }
+    const out = allocHostArray(o!.dtype, sizeOf(o!.shape));
+    const da = a!.storage as HostArray;
+    const db = b!.storage as HostArray;
+    const plan = planLoop([a!, b!], o!.shape);
+    const sa = innerStride(plan, 0);
+    const sb = innerStride(plan, 1);
+    forEachRow(plan, (st, oi, n) => loop(out, oi, da, st[0]!, sa, db, st[1]!, sb, n));
     return [out];
   };
   return { op, backend: 'cpu', run };
-}
-
-function identity(n: number, base: number): Int32Array {
-  const a = new Int32Array(n);
-  for (let i = 0; i < n; i++) a[i] = base + i;
-  return a;
 }
 
 const where: KernelConfig = {
   op: 'where',
   backend: 'cpu',
   run: ({ inputs: [c, a, b], outputs: [o] }) => {
-    const n = sizeOf(o!.shape);
-    const out = allocHostArray(o!.dtype, n);
-    const rc = reader(c!, o!.shape);
-    const ra = reader(a!, o!.shape);
-    const rb = reader(b!, o!.shape);
-    const oc = rc.offsets ?? identity(n, rc.base);
-    const oa = ra.offsets ?? identity(n, ra.base);
-    const ob = rb.offsets ?? identity(n, rb.base);
-    for (let i = 0; i < n; i++) out[i] = rc.data[oc[i]!] ? ra.data[oa[i]!]! : rb.data[ob[i]!]!;
+    const out = allocHostArray(o!.dtype, sizeOf(o!.shape));
+    const dc = c!.storage as HostArray;
+    const da = a!.storage as HostArray;
+    const db = b!.storage as HostArray;
+    const plan = planLoop([c!, a!, b!], o!.shape);
+    const sc = innerStride(plan, 0);
+    const sa = innerStride(plan, 1);
+    const sb = innerStride(plan, 2);
+    forEachRow(plan, (st, oi, n) => {
+      let ci = st[0]!;
+      let ai = st[1]!;
+      let bi = st[2]!;
+      for (let j = 0; j < n; j++, ci += sc, ai += sa, bi += sb) out[oi + j] = dc[ci] ? da[ai]! : db[bi]!;
+    });
     return [out];
   },
 };
@@ -111,9 +169,14 @@ const where: KernelConfig = {
 export function gatherDense(view: TensorView): HostArray {
   const n = sizeOf(view.shape);
   const out = allocHostArray(view.dtype, n);
-  const r = reader(view, view.shape);
-  if (!r.offsets) out.set(r.data.subarray(r.base, r.base + n) as never);
-  else for (let i = 0; i < n; i++) out[i] = r.data[r.offsets[i]!]!;
+  const data = view.storage as HostArray;
+  const plan = planLoop([view], view.shape);
+  const s = innerStride(plan, 0);
+  forEachRow(plan, (st, oi, len) => {
+    const i0 = st[0]!;
+    if (s === 1) out.set(data.subarray(i0, i0 + len) as never, oi);
+    else for (let j = 0, i = i0; j < len; j++, i += s) out[oi + j] = data[i]!;
+  });
   return out;
 }
 
