@@ -28,17 +28,66 @@ function outputIndex(shape: readonly number[], axes: readonly number[]): Int32Ar
   return out;
 }
 
+/**
+ * The input shape seen as [outer, len, inner] with the reduced axes forming the middle block
+ * (size-1 axes dropped, adjacent kept or reduced axes merged), or null when reduced and kept axes
+ * interleave more than that (the general path then indexes every element).
+ */
+function reduceBlocks(shape: readonly number[], axes: readonly number[]): { outer: number; len: number; inner: number } | null {
+  let outer = 1;
+  let len = 1;
+  let inner = 1;
+  // 0: before the reduced block, 1: inside it, 2: after it
+  let phase = 0;
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!;
+    if (size === 1) continue;
+    const reduced = axes.includes(d);
+    if (phase === 0 && reduced) phase = 1;
+    else if (phase === 1 && !reduced) phase = 2;
+    else if (phase === 2 && reduced) return null;
+    if (phase === 0) outer *= size;
+    else if (phase === 1) len *= size;
+    else inner *= size;
+  }
+  return { outer, len, inner };
+}
+
 const sum: KernelConfig<ReduceAttrs> = {
   op: 'sum',
   backend: 'cpu',
   run: ({ inputs: [x], attrs, outputs: [o] }) => {
     const data = x!.storage as HostArray;
     const n = sizeOf(x!.shape);
-    const acc = new Float64Array(sizeOf(o!.shape));
+    const base = x!.offset;
+    const m = sizeOf(o!.shape);
+    const out = allocHostArray(o!.dtype, m);
+    const blocks = reduceBlocks(x!.shape, attrs.axes);
+    if (blocks && m > 0) {
+      // Accumulated in float64 (a JS number, or a Float64Array row), rounded once at the end.
+      const { outer, len, inner } = blocks;
+      if (inner === 1) {
+        for (let a = 0; a < outer; a++) {
+          let s = 0;
+          for (let i = 0, p = base + a * len; i < len; i++, p++) s += data[p]!;
+          out[a] = s;
+        }
+      } else {
+        const acc = new Float64Array(inner);
+        for (let a = 0; a < outer; a++) {
+          acc.fill(0);
+          for (let i = 0, p = base + a * len * inner; i < len; i++, p += inner) {
+            for (let j = 0; j < inner; j++) acc[j]! += data[p + j]!;
+          }
+          for (let j = 0; j < inner; j++) out[a * inner + j] = acc[j]!;
+        }
+      }
+      return [out];
+    }
+    const acc = new Float64Array(m);
     const oi = outputIndex(x!.shape, attrs.axes);
-    for (let i = 0; i < n; i++) acc[oi[i]!]! += data[x!.offset + i]!;
-    const out = allocHostArray(o!.dtype, acc.length);
-    for (let i = 0; i < acc.length; i++) out[i] = acc[i]!;
+    for (let i = 0; i < n; i++) acc[oi[i]!]! += data[base + i]!;
+    for (let i = 0; i < m; i++) out[i] = acc[i]!;
     return [out];
   },
 };
@@ -49,11 +98,25 @@ const max: KernelConfig<ReduceAttrs> = {
   run: ({ inputs: [x], attrs, outputs: [o] }) => {
     const data = x!.storage as HostArray;
     const n = sizeOf(x!.shape);
+    const base = x!.offset;
     const out = allocHostArray(o!.dtype, sizeOf(o!.shape));
     out.fill(o!.dtype === 'i32' ? -2147483648 : -Infinity);
+    const blocks = reduceBlocks(x!.shape, attrs.axes);
+    if (blocks && out.length > 0) {
+      const { outer, len, inner } = blocks;
+      for (let a = 0; a < outer; a++) {
+        for (let i = 0, p = base + a * len * inner; i < len; i++, p += inner) {
+          for (let j = 0, q = a * inner; j < inner; j++, q++) {
+            const v = data[p + j]!;
+            if (v > out[q]! || Number.isNaN(v)) out[q] = v;
+          }
+        }
+      }
+      return [out];
+    }
     const oi = outputIndex(x!.shape, attrs.axes);
     for (let i = 0; i < n; i++) {
-      const v = data[x!.offset + i]!;
+      const v = data[base + i]!;
       const j = oi[i]!;
       if (v > out[j]! || Number.isNaN(v)) out[j] = v;
     }
