@@ -11,6 +11,7 @@ import { registerForwardCommand } from './commands/forward.js';
 import { registerChatCommand } from './commands/chat.js';
 import { registerConvertCommand } from './commands/convert.js';
 import { registerPreprocessCommand } from './commands/preprocess.js';
+import { registerServeCommand } from './commands/serve.js';
 import { registerTokenizeCommand } from './commands/tokenize.js';
 import { registerDetokenizeCommand } from './commands/detokenize.js';
 import { registerVersionCommand } from './commands/version.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerConvertCommand(program);
   registerDataCommand(program);
   registerPreprocessCommand(program);
+  registerServeCommand(program);
   registerEvalCommand(program);
   return program;
 }
