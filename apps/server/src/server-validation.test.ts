@@ -123,7 +123,7 @@ describe('bad input', () => {
     await expectError(await fetch(`${s.url}/v1/completions`, { method: 'POST' }), 404, { type: 'not_found_error' });
     const form = new FormData();
     form.set('purpose', 'vision');
-    form.set('file', new Blob([Buffer.from('not an image')]), 'x.png');
+    form.set('file', new Blob([new TextEncoder().encode('not an image')]), 'x.png');
     await expectError(await fetch(`${s.url}/v1/files`, { method: 'POST', body: form }), 400, { code: 'invalid_image', param: 'file' });
     const big = new FormData();
     big.set('file', new Blob([new Uint8Array(70 * 1024)]), 'big.png');
@@ -147,7 +147,7 @@ describe('remote images (opt-in)', () => {
       fetched.push(String(url));
       if (String(url).endsWith('/huge.png')) return new Response(new Uint8Array(200 * 1024), { headers: { 'content-length': String(200 * 1024) } });
       if (String(url).endsWith('/missing.png')) return new Response('no', { status: 404 });
-      return new Response(png);
+      return new Response(new Uint8Array(png));
     }) as typeof fetch;
     const s = await start({ allowRemoteImages: true, fetch: fakeFetch, maxBodyBytes: 100 * 1024 });
     const ok = await chat(s, user([imagePart('https://images.example/cat.png')]));
