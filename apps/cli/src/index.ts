@@ -13,6 +13,7 @@ import { registerConvertCommand } from './commands/convert.js';
 import { registerPreprocessCommand } from './commands/preprocess.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerTokenizeCommand } from './commands/tokenize.js';
+import { registerTrainCommand } from './commands/train.js';
 import { registerDetokenizeCommand } from './commands/detokenize.js';
 import { registerVersionCommand } from './commands/version.js';
 import { CLI_VERSION } from './version.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerPreprocessCommand(program);
   registerServeCommand(program);
   registerEvalCommand(program);
+  registerTrainCommand(program);
   return program;
 }
 

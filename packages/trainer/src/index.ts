@@ -33,3 +33,5 @@ export {
   type RunTrainingOptions,
   type RunTrainingResult,
 } from './train.js';
+export { trainStage, stageSettings, SHAPES_TEACHER_WIDTH, type TrainStageOptions } from './train-stage.js';
+export { runShapesRecipe, writeInitialShapesModel, SHAPES_MODEL_CONFIG, SHAPES_PROCESSOR_CONFIG, type ShapesRecipeOptions } from './shapes-recipe.js';

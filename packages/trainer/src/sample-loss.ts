@@ -15,6 +15,7 @@
  * Text-only samples contribute `1 − cos(ŷ, stopgrad(ŷ))` to the alignment loss in EVE: value 0
  * and a gradient that vanishes (the cosine is at its maximum), so they are skipped here.
  */
+import { EveError } from '@evejs/tensor';
 import { add, cosineSimilarity, crossEntropy, keep, mean, mul, sliceAxis, sub, tensor, type Tensor, tidy } from '@evejs/tensor';
 import { IMAGE_TOKEN_INDEX, type EveForCausalLM, type VisionCompressor } from '@evejs/model';
 import type { TrainingSample } from './training-data.js';
@@ -68,7 +69,7 @@ export async function microBatchStep(
   let positions = 0;
   for (const s of samples) {
     const withAlign = useAlign && s.hasImage;
-    if (withAlign && !s.teacher) throw new Error(`sample ${s.index}: the alignment loss needs teacher features`);
+    if (withAlign && !s.teacher) throw new EveError(`sample ${s.index}: the alignment loss needs teacher features`);
     const parts = tidy(() => {
       const { embeds, imageGrids } = model.embedInputs(s.inputIds, s.hasImage ? [s.image] : []);
       const hidden: Tensor[] = [];
@@ -91,7 +92,7 @@ export async function microBatchStep(
         const pred = compressor!.predict(hidden, start, imageGrids[0]!); // (P, c)
         const teacher = s.teacher!;
         if (teacher.shape[0] !== pred.shape[0] || teacher.shape[1] !== pred.shape[1]) {
-          throw new Error(
+          throw new EveError(
             `sample ${s.index}: the aligning layer predicts [${pred.shape.join(', ')}] but the teacher gives [${teacher.shape.join(', ')}] ` +
               '(EVE grid and teacher grid must match: image_size/patch_stride/conv_stride = image_size_clip/patch_stride_clip × patch ratio)',
           );

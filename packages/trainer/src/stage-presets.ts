@@ -6,6 +6,7 @@
  * of the scripts; the global batch (× 32 GPUs) is out of reach of one machine, so `eve train`
  * defaults to small batches and the preset's rates.
  */
+import { EveError } from '@evejs/tensor';
 import type { ScheduleKind } from './lr-schedule.js';
 
 export type StageName = 'prealign' | 'pretrain' | 'sft';
@@ -54,7 +55,7 @@ export const STAGE_PRESETS: Readonly<Record<StageName, StagePreset>> = {
 /** Parses a stage name. */
 export function parseStage(s: string): StageName {
   if (s === 'prealign' || s === 'pretrain' || s === 'sft') return s;
-  throw new Error(`unknown stage ${JSON.stringify(s)} (prealign, pretrain or sft)`);
+  throw new EveError(`unknown stage ${JSON.stringify(s)} (prealign, pretrain or sft)`);
 }
 
 /**

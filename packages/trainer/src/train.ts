@@ -11,6 +11,7 @@
  * step count alone fixes the position and a resumed run sees the same samples as an
  * uninterrupted one. Total steps default to ⌊epochs · B / accum⌋ (at least 1).
  */
+import { EveError } from '@evejs/tensor';
 import { Rng, noGrad } from '@evejs/tensor';
 import { AdamW } from './adamw.js';
 import { clipGradNorm } from './clip-grad-norm.js';
@@ -151,7 +152,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunTraining
   if (opts.resumeFrom) {
     const st = await readTrainerState(opts.resumeFrom);
     if (st.stage !== s.stage || st.totalSteps !== total) {
-      throw new Error(`cannot resume ${opts.resumeFrom}: it is stage ${st.stage} with ${st.totalSteps} steps, this run is ${s.stage} with ${total}`);
+      throw new EveError(`cannot resume ${opts.resumeFrom}: it is stage ${st.stage} with ${st.totalSteps} steps, this run is ${s.stage} with ${total}`);
     }
     step = st.step;
     await loadOptimizerState(opts.resumeFrom, optimizer, step, opts.backend);

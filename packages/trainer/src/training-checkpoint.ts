@@ -11,6 +11,7 @@
  * `loadPretrained` (and so `eve chat`) reads the folder directly and skips the training-only
  * keys. Folders are written atomically (./checkpoint-dir.ts).
  */
+import { EveError } from '@evejs/tensor';
 import { copyFile, cp, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -92,7 +93,7 @@ export async function saveTrainingCheckpoint(
 /** Reads `trainer_state.json` of a checkpoint folder. */
 export async function readTrainerState(dir: string): Promise<TrainerState> {
   const state = JSON.parse(await readFile(path.join(dir, 'trainer_state.json'), 'utf8')) as TrainerState;
-  if (state.format !== 'evejs-trainer/1') throw new Error(`${dir}/trainer_state.json: unknown format ${String(state.format)}`);
+  if (state.format !== 'evejs-trainer/1') throw new EveError(`${dir}/trainer_state.json: unknown format ${String(state.format)}`);
   return state;
 }
 

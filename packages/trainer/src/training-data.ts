@@ -6,6 +6,7 @@
  * patch features of the valid region (real CLIP on `images_clip`, or the shapes world's features
  * recomputed from `scenes.jsonl`). Not here: batching (./train.ts) and the model's splicing.
  */
+import { EveError } from '@evejs/tensor';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { noGrad, tensor, type Tensor } from '@evejs/tensor';
@@ -39,7 +40,7 @@ export type TeacherSource =
 export async function readRecords(file: string, imageFolder: string): Promise<DatasetRecord[]> {
   const out: DatasetRecord[] = [];
   for await (const r of readLlavaDataset(file, { imageFolder, onBadRecord: 'skip' })) out.push(r);
-  if (out.length === 0) throw new Error(`${file}: no usable records`);
+  if (out.length === 0) throw new EveError(`${file}: no usable records`);
   return out;
 }
 
@@ -121,7 +122,7 @@ export class SampleBuilder {
         teacherOut = await clipTeacherFeatures(teacher.model, t.data, t.shape[1], processor.patchStrideClip);
       } else if (teacher.kind === 'shapes') {
         const scene = teacher.scenes.get(path.basename(record.imagePath!));
-        if (!scene) throw new Error(`no scene for ${record.imagePath} in scenes.jsonl (needed by --teacher shapes)`);
+        if (!scene) throw new EveError(`no scene for ${record.imagePath} in scenes.jsonl (needed by --teacher shapes)`);
         const f = teacherFeatures(scene, renderScene(scene), { imageSizeClip: processor.imageSizeClip, patchStrideClip: processor.patchStrideClip });
         // Zero-padding the features to the aligning layer's width (17 → 24, divisible by its 8
         // heads) leaves the cosine's target direction unchanged; the extra outputs learn to be 0.
@@ -165,7 +166,7 @@ async function clipTeacherFeatures(
       let s = 0;
       for (let y = 0; y < patch; y++) for (let x = 0; x < patch; x++) s += mask[(i * patch + y) * m + j * patch + x]!;
       const v = s / (patch * patch);
-      if (v !== 0 && v !== 1) throw new Error('teacher mask is not patch-aligned (EVE asserts 0/1 patches)');
+      if (v !== 0 && v !== 1) throw new EveError('teacher mask is not patch-aligned (EVE asserts 0/1 patches)');
       if (v === 1) rows.push(i * g + j);
     }
   }

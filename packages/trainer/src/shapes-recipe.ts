@@ -1,0 +1,161 @@
+/**
+ * `eve train --recipe shapes`: EVE's three stages on the procedural shapes world, from a freshly
+ * initialised small EVE, within a time budget — so the whole pipeline (train → chat → eval) runs
+ * on a laptop. The data is generated if missing; the teacher is the shapes world's per-patch
+ * features (no CLIP download). Each stage's step count is planned from a short timing probe so
+ * the cosine schedule completes inside the stage's share of the budget.
+ */
+import { EveError } from '@evejs/tensor';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { saveSafetensors } from '@evejs/tensor';
+import { EveForCausalLM, parseEveConfig, parseVisionProcessorConfig } from '@evejs/model';
+import { writeShapesDataset } from '@evejs/datasets';
+import type { StageName } from './stage-presets.js';
+import type { StepReport, TrainSettings } from './train.js';
+import { SHAPES_TEACHER_WIDTH, trainStage } from './train-stage.js';
+
+/** The small EVE the recipe trains (≈3.5 M parameters). */
+export const SHAPES_MODEL_CONFIG = {
+  architectures: ['EVELlamaForCausalLM'],
+  model_type: 'eve',
+  hidden_size: 256,
+  intermediate_size: 688,
+  num_hidden_layers: 4,
+  num_attention_heads: 8,
+  num_key_value_heads: 8,
+  hidden_act: 'silu',
+  max_position_embeddings: 1024,
+  rms_norm_eps: 1e-5,
+  rope_scaling: null,
+  tie_word_embeddings: false,
+  vocab_size: 512,
+  bos_token_id: 1,
+  eos_token_id: 2,
+  pad_token_id: 0,
+  mm_hidden_size: 128,
+  mm_projector_type: 'mlp2x_gelu',
+  mm_vision_tower: 'eve-patch14-anypixel-224',
+  mm_vision_select_layer: -2,
+  mm_vision_select_feature: 'patch',
+  requires_cliploss: true,
+  teacher_hidden_size: SHAPES_TEACHER_WIDTH,
+  mm_use_im_start_end: false,
+  mm_use_im_patch_token: false,
+  use_mm_proj: true,
+  image_aspect_ratio: 'square',
+  use_cache: true,
+  torch_dtype: 'float32',
+  transformers_version: '4.31.0',
+};
+
+/** 224 px canvas, 14 px patches, 2×2 pooling → up to 8×8 image tokens; teacher grid 112/14 = 8. */
+export const SHAPES_PROCESSOR_CONFIG = {
+  image_size: 224,
+  image_size_clip: 112,
+  patch_stride: 14,
+  conv_stride: 2,
+  patch_stride_clip: 14,
+  image_mean: [0.48145466, 0.4578275, 0.40821073],
+  image_std: [0.26862954, 0.26130258, 0.27577711],
+  do_resize: false,
+  do_center_crop: false,
+  do_normalize: true,
+  do_rescale: true,
+  rescale_factor: 1 / 255,
+  do_convert_rgb: true,
+  resample: 3,
+  feature_extractor_type: 'CLIPFeatureExtractor',
+};
+
+/** Per-stage settings of the recipe and its share of the time budget. */
+const STAGES: { stage: StageName; data: 'captions' | 'conversations'; share: number; overrides: Partial<TrainSettings> }[] = [
+  { stage: 'prealign', data: 'captions', share: 0.15, overrides: { lr: 1e-3, projectorLr: 1e-3, visionLr: 1e-3, warmupRatio: 0.03, batchSize: 8 } },
+  { stage: 'pretrain', data: 'captions', share: 0.35, overrides: { lr: 1e-3, warmupRatio: 0.03, batchSize: 8 } },
+  { stage: 'sft', data: 'conversations', share: 0.5, overrides: { lr: 5e-4, warmupRatio: 0.03, batchSize: 8 } },
+];
+
+/** The tokenizer folder of the built-in shapes model (the repository's models/eve-shapes-tiny). */
+function tokenizerDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const up of ['../../..', '../../../..']) {
+    const d = path.resolve(here, up, 'models/eve-shapes-tiny');
+    if (existsSync(path.join(d, 'tokenizer.model'))) return d;
+  }
+  throw new EveError('models/eve-shapes-tiny/tokenizer.model not found (the recipe needs the shapes tokenizer)');
+}
+
+/** Writes a freshly initialised small EVE in the official layout. */
+export async function writeInitialShapesModel(dir: string, seed: number): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const config = parseEveConfig(SHAPES_MODEL_CONFIG);
+  const model = new EveForCausalLM(config, parseVisionProcessorConfig(SHAPES_PROCESSOR_CONFIG)).initParameters({ seed, std: 0.02 });
+  await writeFile(path.join(dir, 'config.json'), `${JSON.stringify({ ...SHAPES_MODEL_CONFIG, _name_or_path: `evejs shapes recipe (seed ${seed})` }, null, 2)}\n`);
+  await writeFile(path.join(dir, 'preprocessor_config.json'), `${JSON.stringify(SHAPES_PROCESSOR_CONFIG, null, 2)}\n`);
+  const tok = tokenizerDir();
+  for (const f of ['tokenizer.model', 'tokenizer_config.json', 'special_tokens_map.json']) if (existsSync(path.join(tok, f))) await copyFile(path.join(tok, f), path.join(dir, f));
+  await saveSafetensors(path.join(dir, 'model.safetensors'), model.stateDict(), { format: 'pt' });
+  model.dispose();
+}
+
+export interface ShapesRecipeOptions {
+  outDir: string;
+  /** Total time budget (default 30). */
+  minutes?: number;
+  seed?: number;
+  /** Training images generated when the data is missing (default 2000). */
+  count?: number;
+  backend?: string;
+  log?: (m: string) => void;
+  /** Called once per stage; returns that stage's step callback. */
+  onStep?: (stage: StageName) => (r: StepReport) => void;
+}
+
+/** Runs the recipe; returns the final checkpoint and each stage's summary. */
+export async function runShapesRecipe(opts: ShapesRecipeOptions) {
+  const log = opts.log ?? (() => {});
+  const seed = opts.seed ?? 0;
+  const minutes = opts.minutes ?? 30;
+  const dataDir = path.join(opts.outDir, 'data');
+  if (!existsSync(path.join(dataDir, 'dataset.json'))) {
+    log(`generating the shapes world in ${dataDir}`);
+    await writeShapesDataset(dataDir, { seed, count: opts.count ?? 2000 });
+  }
+  let modelDir = path.join(opts.outDir, 'init');
+  if (!existsSync(path.join(modelDir, 'model.safetensors'))) await writeInitialShapesModel(modelDir, seed);
+  const summary: { stage: StageName; steps: number; seconds: number; firstLoss: number; lastLoss: number; checkpoint: string }[] = [];
+  for (const st of STAGES) {
+    const common = {
+      stage: st.stage,
+      dataPath: path.join(dataDir, `${st.data}.json`),
+      imageFolder: path.join(dataDir, 'images'),
+      teacher: 'shapes' as const,
+      ...(opts.backend ? { backend: opts.backend } : {}),
+    };
+    // Timing probe: 3 steps into a scratch folder (the first is slower: caches fill).
+    const probeDir = path.join(opts.outDir, `.probe-${st.stage}`);
+    const probe = await trainStage({ ...common, modelDir, outDir: probeDir, overrides: { ...st.overrides, steps: 3, seed } });
+    await rm(probeDir, { recursive: true, force: true });
+    const secPerStep = Math.max(...probe.history.slice(1).map((h) => h.seconds));
+    const budgetS = minutes * 60 * st.share;
+    const steps = Math.max(3, Math.floor((budgetS * 0.9) / secPerStep));
+    log(`${st.stage}: ${secPerStep.toFixed(2)} s/step → ${steps} steps in ${Math.round(budgetS)} s`);
+    const t0 = Date.now();
+    const out = path.join(opts.outDir, st.stage);
+    const r = await trainStage({
+      ...common,
+      modelDir,
+      outDir: out,
+      overrides: { ...st.overrides, steps, seed },
+      logFile: path.join(out, 'metrics.jsonl'),
+      deadlineMs: t0 + budgetS * 1000 * 1.2,
+      log,
+      ...(opts.onStep ? { onStep: opts.onStep(st.stage) } : {}),
+    });
+    summary.push({ stage: st.stage, steps: r.state.step, seconds: (Date.now() - t0) / 1000, firstLoss: r.history[0]?.loss ?? NaN, lastLoss: r.history.at(-1)?.loss ?? NaN, checkpoint: r.checkpoint });
+    modelDir = r.checkpoint;
+  }
+  return { checkpoint: modelDir, stages: summary };
+}
