@@ -63,20 +63,24 @@ export async function microBatchStep(
 ): Promise<MicroBatchResult> {
   const totalTokens = samples.reduce((a, s) => a + supervisedTokenCount(s.inputIds, s.labels), 0);
   const useAlign = compressor !== null;
-  const numImages = samples.filter((s) => s.hasImage).length;
+  // As EVE's aligning layer: a sample counts as an image sample when its ids still hold the
+  // placeholder (truncation to model_max_length can cut it away).
+  const hasPlaceholder = (s: TrainingSample) => s.inputIds.includes(IMAGE_TOKEN_INDEX);
+  const numImages = samples.filter(hasPlaceholder).length;
   let lmSum = 0;
   let alignSum = 0;
   let positions = 0;
   for (const s of samples) {
-    const withAlign = useAlign && s.hasImage;
+    const withImage = hasPlaceholder(s);
+    const withAlign = useAlign && withImage;
     if (withAlign && !s.teacher) throw new EveError(`sample ${s.index}: the alignment loss needs teacher features`);
     const parts = tidy(() => {
-      const { embeds, imageGrids } = model.embedInputs(s.inputIds, s.hasImage ? [s.image] : []);
+      const { embeds, imageGrids } = model.embedInputs(s.inputIds, withImage ? [s.image] : []);
       const hidden: Tensor[] = [];
       const h = model.model.forward(embeds, undefined, withAlign ? hidden : undefined);
       const logits = model.lmHead.forward(h); // (1, L, V)
       const len = logits.shape[1]!;
-      const imageTokens = s.hasImage ? len - (s.inputIds.length - 1) : 0;
+      const imageTokens = withImage ? len - (s.inputIds.length - 1) : 0;
       const spliced = spliceLabels(s.inputIds, s.labels, imageTokens);
       const count = supervisedTokenCount(s.inputIds, s.labels);
       const terms: Tensor[] = [];
