@@ -30,9 +30,22 @@ async function run(model: EveForCausalLM, useCache: boolean, maxNewTokens: numbe
 }
 
 registerCpuBackend();
-const rows: string[] = [];
+console.log(
+  `Llama-shaped model: hidden ${SIZES.hidden_size}, ${SIZES.num_hidden_layers} layers, ${SIZES.num_attention_heads} heads, ` +
+    `MLP ${SIZES.intermediate_size}, vocab ${SIZES.vocab_size}; prompt ${PROMPT} tokens, ${DECODE} decoded; ` +
+    `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})\n`,
+);
+console.log('| backend | weights | time to first token (ms) | decode tokens/s (KV cache) | decode tokens/s (no cache, baseline) |');
+console.log('| --- | --- | --- | --- | --- |');
+// rows are printed as they finish: a slow backend (a software WebGPU adapter) still shows the others
+const rows = { push: (row: string) => console.log(row) };
 for (const backend of ['cpu', 'webgpu'] as const) {
-  const reason = await backendUnavailable(backend);
+  let reason = await backendUnavailable(backend);
+  const device = reason ? '' : engine.backend(backend).info().device;
+  // a software adapter (lavapipe, SwiftShader) takes many minutes here; opt in with EVE_BENCH_SOFTWARE_GPU=1
+  if (!reason && backend !== 'cpu' && /llvmpipe|lavapipe|swiftshader/i.test(device) && !process.env['EVE_BENCH_SOFTWARE_GPU']) {
+    reason = `software adapter (${device}); set EVE_BENCH_SOFTWARE_GPU=1 to time it`;
+  }
   if (reason) {
     rows.push(`| ${backend} | – | skipped: ${reason} | | |`);
     continue;
@@ -49,13 +62,5 @@ for (const backend of ['cpu', 'webgpu'] as const) {
     model.dispose();
   }
 }
-console.log(
-  `Llama-shaped model: hidden ${SIZES.hidden_size}, ${SIZES.num_hidden_layers} layers, ${SIZES.num_attention_heads} heads, ` +
-    `MLP ${SIZES.intermediate_size}, vocab ${SIZES.vocab_size} (${(config.vocabSize * config.hiddenSize * 2 + SIZES.num_hidden_layers * (4 * 512 * 512 + 3 * 512 * 1376)) / 1e6}M params); ` +
-    `prompt ${PROMPT} tokens, ${DECODE} decoded; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})\n`,
-);
-console.log('| backend | weights | time to first token (ms) | decode tokens/s (KV cache) | decode tokens/s (no cache, baseline) |');
-console.log('| --- | --- | --- | --- | --- |');
-for (const r of rows) console.log(r);
 for (const name of engine.registeredBackends()) engine.backend(name).dispose?.();
 process.exit(0);
