@@ -159,6 +159,24 @@ describe('chat completions with the openai client', () => {
     await expect(client.files.retrieve(file.id)).rejects.toMatchObject({ status: 404 });
   });
 
+  it('accepts input_image parts and inline file_data like image_url', async () => {
+    const url = await pngDataUrl(50, 50);
+    const ask = async (part: unknown) => {
+      const res = await fetch(`${server.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: MODEL_ID, max_tokens: 2, messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }, part] }] }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { usage: { prompt_tokens: number }; choices: { message: { content: string } }[] });
+    };
+    const a = await ask({ type: 'image_url', image_url: { url } });
+    const b = await ask({ type: 'input_image', image_url: url });
+    const c = await ask({ type: 'file', file: { file_data: url, filename: 'x.png' } });
+    expect(b).toMatchObject({ usage: a.usage, choices: a.choices });
+    expect(c).toMatchObject({ usage: a.usage, choices: a.choices });
+  });
+
   it('samples reproducibly with a seed and honours stop strings', async () => {
     const ask = (seed: number) =>
       client.chat.completions.create({ model: MODEL_ID, messages: [{ role: 'user', content: 'tell' }], max_tokens: 12, temperature: 1.5, top_p: 0.95, seed });

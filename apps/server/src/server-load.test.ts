@@ -166,4 +166,27 @@ describe('request queue under load', () => {
     expect(metrics).toContain('eve_http_requests_total{route="/v1/chat/completions",status="504"} 3');
     expect((await post(s, body('hi', { max_tokens: 2 }))).status).toBe(200);
   });
+
+  it('close() cancels running generations and returns promptly', async () => {
+    const s = await startTinyServer({ runtime: await pacedRuntime(20) });
+    const res = await post(s, body('a', { max_tokens: 200, stream: true }));
+    const reader = res.body!.getReader();
+    await reader.read();
+    const t0 = performance.now();
+    await s.close();
+    expect(performance.now() - t0).toBeLessThan(2000);
+    // the stream is cut off (ended or reset) instead of running 200 paced tokens (4 s)
+    const outcome = await (async () => {
+      try {
+        for (;;) if ((await reader.read()).done) return 'ended';
+      } catch {
+        return 'reset';
+      }
+    })();
+    expect(['ended', 'reset']).toContain(outcome);
+    await waitFor(async () => s.context.queue.running === 0, 2000);
+    const metrics = s.context.metrics.render();
+    expect(metrics).toContain('eve_requests_cancelled_total 1');
+    expect(Number(/eve_generated_tokens_total (\d+)/.exec(metrics)![1])).toBeLessThan(200);
+  });
 });
