@@ -7,6 +7,7 @@ import type * as NodeOs from 'node:os';
 import type { Backend, BackendInfo } from '../backend.js';
 import { allocHostArray, type DType, type HostArray } from '../dtype.js';
 import { engine } from '../engine.js';
+import { recycleHostArray } from './host-pool.js';
 import { registerCpuKernels } from './kernels/register.js';
 import { nodeBuiltin } from '../node-builtin.js';
 
@@ -27,8 +28,10 @@ export class CpuBackend implements Backend {
   readSync(storage: unknown, _dtype: DType, size: number): HostArray {
     return (storage as HostArray).slice(0, size);
   }
-  free(): void {
-    // Host arrays are garbage-collected; the engine's counters already dropped the bytes.
+  free(storage: unknown): void {
+    // The engine's counters already dropped the bytes; the array goes back to the pool for the
+    // next kernel output of the same size (host-pool.ts), or to the garbage collector.
+    recycleHostArray(storage);
   }
   info(): BackendInfo {
     const cpus = nodeOs.cpus();

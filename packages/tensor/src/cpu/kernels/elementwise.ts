@@ -2,10 +2,11 @@
  * CPU kernels for the elementwise ops: unary math, binary arithmetic and comparisons with
  * broadcasting, where, cast and contiguous (strided copy). Inputs may be strided views.
  */
-import { allocHostArray, convertHostArray, type HostArray } from '../../dtype.js';
+import { convertHostArray, type HostArray } from '../../dtype.js';
 import type { KernelConfig, KernelFn, TensorView } from '../../kernel-registry.js';
 import { sizeOf } from '../../shape.js';
 import { erf } from '../math.js';
+import { takeHostArray } from '../host-pool.js';
 import { forEachRow, planLoop, type LoopPlan } from '../strided.js';
 
 type Unary = (x: number, attrs: { exponent?: number }) => number;
@@ -117,7 +118,7 @@ const innerStride = (plan: LoopPlan, k: number): number => plan.strides[k]![plan
 function unaryKernel(op: string): KernelConfig {
   const loop = UNARY_LOOPS[op]!;
   const run: KernelFn<{ exponent?: number }> = ({ inputs: [x], attrs, outputs: [o] }) => {
-    const out = allocHostArray(o!.dtype, sizeOf(o!.shape));
+    const out = takeHostArray(o!.dtype, sizeOf(o!.shape));
     const data = x!.storage as HostArray;
     const p = attrs.exponent ?? 0;
     const plan = planLoop([x!], o!.shape);
@@ -131,7 +132,7 @@ function unaryKernel(op: string): KernelConfig {
 function binaryKernel(op: string): KernelConfig {
   const loop = BINARY_LOOPS[op]!;
   const run: KernelFn = ({ inputs: [a, b], outputs: [o] }) => {
-    const out = allocHostArray(o!.dtype, sizeOf(o!.shape));
+    const out = takeHostArray(o!.dtype, sizeOf(o!.shape));
     const da = a!.storage as HostArray;
     const db = b!.storage as HostArray;
     const plan = planLoop([a!, b!], o!.shape);
@@ -147,7 +148,7 @@ const where: KernelConfig = {
   op: 'where',
   backend: 'cpu',
   run: ({ inputs: [c, a, b], outputs: [o] }) => {
-    const out = allocHostArray(o!.dtype, sizeOf(o!.shape));
+    const out = takeHostArray(o!.dtype, sizeOf(o!.shape));
     const dc = c!.storage as HostArray;
     const da = a!.storage as HostArray;
     const db = b!.storage as HostArray;
@@ -168,7 +169,7 @@ const where: KernelConfig = {
 /** Gathers a strided view into a dense array of the same dtype (raw values). */
 export function gatherDense(view: TensorView): HostArray {
   const n = sizeOf(view.shape);
-  const out = allocHostArray(view.dtype, n);
+  const out = takeHostArray(view.dtype, n);
   const data = view.storage as HostArray;
   const plan = planLoop([view], view.shape);
   const s = innerStride(plan, 0);

@@ -10,6 +10,7 @@ import { toFloat32Array, type HostArray } from '../../dtype.js';
 import type { KernelConfig, TensorView } from '../../kernel-registry.js';
 import { matmulDims, type MatmulAttrs } from '../../ops/matmul.js';
 import { broadcastStrides, contiguousStrides, sizeOf } from '../../shape.js';
+import { takeHostArray } from '../host-pool.js';
 import { matmulWasm } from '../wasm/wasm-matmul.js';
 
 export interface MatmulPlan {
@@ -76,7 +77,7 @@ export function matmulNaive(a: TensorView, b: TensorView, attrs: MatmulAttrs): F
   const ad = a.storage as Float32Array;
   const bd = toFloat32Array(b.storage as HostArray, b.dtype);
   const nb = aOffsets.length;
-  const out = new Float32Array(nb * m * n);
+  const out = takeHostArray('f32', nb * m * n); // matmulPacked zeroes each row first
   const aT = attrs.transposeA ? new Float32Array(m * k) : null;
   const bT = attrs.transposeB ? new Float32Array(k * n) : null;
   for (let i = 0; i < nb; i++) {

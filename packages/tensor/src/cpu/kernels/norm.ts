@@ -2,6 +2,7 @@
 import type { KernelConfig } from '../../kernel-registry.js';
 import type { NormAttrs } from '../../ops/norm.js';
 import { sizeOf } from '../../shape.js';
+import { takeHostArray } from '../host-pool.js';
 
 const layerNorm: KernelConfig<NormAttrs> = {
   op: 'layerNorm',
@@ -12,7 +13,7 @@ const layerNorm: KernelConfig<NormAttrs> = {
     const bd = b!.storage as Float32Array;
     const d = x!.shape[x!.shape.length - 1]!;
     const rows = sizeOf(x!.shape) / d;
-    const out = new Float32Array(rows * d);
+    const out = takeHostArray('f32', rows * d);
     for (let r = 0; r < rows; r++) {
       const o = x!.offset + r * d;
       let mean = 0;
@@ -35,7 +36,7 @@ const rmsNorm: KernelConfig<NormAttrs> = {
     const wd = w!.storage as Float32Array;
     const d = x!.shape[x!.shape.length - 1]!;
     const rows = sizeOf(x!.shape) / d;
-    const out = new Float32Array(rows * d);
+    const out = takeHostArray('f32', rows * d);
     for (let r = 0; r < rows; r++) {
       const o = x!.offset + r * d;
       let ss = 0;

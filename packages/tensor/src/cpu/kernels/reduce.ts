@@ -2,7 +2,8 @@
  * CPU reductions over a sorted axis list of a contiguous input: sum (accumulated in float64),
  * max, and argmax along one axis.
  */
-import { allocHostArray, type HostArray } from '../../dtype.js';
+import type { HostArray } from '../../dtype.js';
+import { takeHostArray } from '../host-pool.js';
 import type { KernelConfig } from '../../kernel-registry.js';
 import type { ArgmaxAttrs, ReduceAttrs } from '../../ops/reduce.js';
 import { contiguousStrides, sizeOf } from '../../shape.js';
@@ -61,7 +62,7 @@ const sum: KernelConfig<ReduceAttrs> = {
     const n = sizeOf(x!.shape);
     const base = x!.offset;
     const m = sizeOf(o!.shape);
-    const out = allocHostArray(o!.dtype, m);
+    const out = takeHostArray(o!.dtype, m);
     const blocks = reduceBlocks(x!.shape, attrs.axes);
     if (blocks && m > 0) {
       // Accumulated in float64 (a JS number, or a Float64Array row), rounded once at the end.
@@ -99,7 +100,7 @@ const max: KernelConfig<ReduceAttrs> = {
     const data = x!.storage as HostArray;
     const n = sizeOf(x!.shape);
     const base = x!.offset;
-    const out = allocHostArray(o!.dtype, sizeOf(o!.shape));
+    const out = takeHostArray(o!.dtype, sizeOf(o!.shape));
     out.fill(o!.dtype === 'i32' ? -2147483648 : -Infinity);
     const blocks = reduceBlocks(x!.shape, attrs.axes);
     if (blocks && out.length > 0) {

@@ -1,14 +1,15 @@
 /** CPU concat and pad over contiguous inputs (raw values, so any dtype). */
-import { allocHostArray, f32ToBf16Bits, f32ToF16Bits, type HostArray } from '../../dtype.js';
+import { f32ToBf16Bits, f32ToF16Bits, type HostArray } from '../../dtype.js';
 import type { KernelConfig } from '../../kernel-registry.js';
 import type { ConcatAttrs, PadAttrs } from '../../ops/shape-ops.js';
 import { contiguousStrides, sizeOf } from '../../shape.js';
+import { takeHostArray } from '../host-pool.js';
 
 const concat: KernelConfig<ConcatAttrs> = {
   op: 'concat',
   backend: 'cpu',
   run: ({ inputs, attrs: { axis }, outputs: [o] }) => {
-    const out = allocHostArray(o!.dtype, sizeOf(o!.shape));
+    const out = takeHostArray(o!.dtype, sizeOf(o!.shape)); // every element is copied in
     const outer = sizeOf(o!.shape.slice(0, axis));
     const inner = sizeOf(o!.shape.slice(axis + 1));
     const rowOut = o!.shape[axis]! * inner;
@@ -29,9 +30,9 @@ const pad: KernelConfig<PadAttrs> = {
   op: 'pad',
   backend: 'cpu',
   run: ({ inputs: [x], attrs: { pads, value }, outputs: [o] }) => {
-    const out = allocHostArray(o!.dtype, sizeOf(o!.shape));
+    const out = takeHostArray(o!.dtype, sizeOf(o!.shape));
     const fill = o!.dtype === 'f16' ? f32ToF16Bits(value) : o!.dtype === 'bf16' ? f32ToBf16Bits(value) : value;
-    if (fill !== 0) out.fill(fill);
+    out.fill(fill); // a pooled array is not zeroed
     const data = x!.storage as HostArray;
     const shape = x!.shape;
     const n = sizeOf(shape);

@@ -2,6 +2,7 @@
 import type { KernelConfig } from '../../kernel-registry.js';
 import type { AxisAttrs } from '../../ops/softmax.js';
 import { sizeOf } from '../../shape.js';
+import { takeHostArray } from '../host-pool.js';
 
 function softmaxKernel(op: 'softmax' | 'logSoftmax'): KernelConfig<AxisAttrs> {
   return {
@@ -12,7 +13,7 @@ function softmaxKernel(op: 'softmax' | 'logSoftmax'): KernelConfig<AxisAttrs> {
       const len = x!.shape[axis]!;
       const inner = sizeOf(x!.shape.slice(axis + 1));
       const outer = sizeOf(x!.shape.slice(0, axis));
-      const out = new Float32Array(sizeOf(x!.shape));
+      const out = takeHostArray('f32', sizeOf(x!.shape));
       for (let a = 0; a < outer; a++) {
         for (let b = 0; b < inner; b++) {
           const base = a * len * inner + b;

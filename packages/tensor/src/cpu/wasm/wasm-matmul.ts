@@ -19,6 +19,7 @@
  */
 import type { MatmulAttrs } from '../../ops/matmul.js';
 import type { TensorView } from '../../kernel-registry.js';
+import { takeHostArray } from '../host-pool.js';
 import { CONTROL_SLOT_WORDS, CPU_WORKER_SOURCE } from './cpu-worker-source.js';
 import { MATMUL_WASM_LOCAL_BASE64, MATMUL_WASM_SHARED_BASE64 } from './matmul-wasm.generated.js';
 
@@ -281,8 +282,8 @@ export function matmulWasm(a: TensorView, b: TensorView, attrs: MatmulAttrs, pla
   const { m, k, n, aOffsets, bOffsets } = plan;
   const ad = a.storage as Float32Array;
   const nb = aOffsets.length;
-  const out = new Float32Array(nb * m * n);
-  if (out.length === 0 || k === 0) return out;
+  if (nb * m * n === 0 || k === 0) return new Float32Array(nb * m * n);
+  const out = takeHostArray('f32', nb * m * n); // every element is copied out below
   const threads = m * n * k >= PARALLEL_MIN_MACS ? s.workers.length + 1 : 1;
 
   if (attrs.transposeB && m <= MATVEC_MAX_M) {
