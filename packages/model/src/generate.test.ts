@@ -3,7 +3,7 @@
 // sampling options and cancellation behave.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memory, setBackend } from '@evejs/tensor';
-import { generate, generateIds, loadPretrained, prepareImage, type EveImage, type LoadedEve } from '../src/index.js';
+import { generate, generateIds, GenerationSession, loadPretrained, prepareImage, type EveImage, type LoadedEve } from '../src/index.js';
 import { readGolden, TINY_EVE_DIR } from '../test/fixtures.js';
 import { backendUnavailable } from '../test/backends.js';
 
@@ -107,6 +107,28 @@ describe('generate (cpu)', () => {
     ).rejects.toThrow('user cancelled');
     expect(seen).toHaveLength(2);
     expect(memory().numTensors).toBe(before);
+  });
+
+  it('a session reuses the cached prefix across turns with the same tokens as a fresh prefill', async () => {
+    const session = new GenerationSession(loaded.model);
+    try {
+      const turn1 = await generateIds(loaded.model, square.inputIds, { images: [image], maxNewTokens: 6, eosTokenId: [], session });
+      expect(turn1).toEqual(golden.greedyTokens.slice(0, 6));
+      // 9 prompt ids (22 positions) + 5 fed-back tokens are cached; the 6th was never fed
+      expect(session.cache.length).toBe(22 + 5);
+      const prompt2 = [...square.inputIds, ...turn1, 2, 44, 45, 13];
+      const cached = await generateIds(loaded.model, prompt2, { images: [image], maxNewTokens: 6, eosTokenId: [], session });
+      const fresh = await generateIds(loaded.model, prompt2, { images: [image], maxNewTokens: 6, eosTokenId: [] });
+      expect(cached).toEqual(fresh);
+      // a prompt that diverges early truncates the cache to the shared prefix
+      const before = memory().numTensors;
+      const diverged = await generateIds(loaded.model, [1, 5, 99, 13], { maxNewTokens: 3, eosTokenId: [], session });
+      expect(diverged).toEqual(await generateIds(loaded.model, [1, 5, 99, 13], { maxNewTokens: 3, eosTokenId: [] }));
+      expect(session.ids.slice(0, 2)).toEqual([1, 5]);
+      expect(memory().numTensors).toBe(before);
+    } finally {
+      session.dispose();
+    }
   });
 
   it('refuses to run past the context limit', async () => {

@@ -31,6 +31,46 @@ export interface GenerateOptions extends SamplingOptions {
   useCache?: boolean;
   /** Context limit in positions (default: max_position_embeddings). */
   maxLength?: number;
+  /**
+   * Keeps the KV cache across calls (multi-turn chat): the prompt's longest prefix already in
+   * the session's cache is not recomputed. Pass the same images each turn (a cached placeholder
+   * stands for the image it was computed with). The session owns the cache; `generate` does not free it.
+   */
+  session?: GenerationSession;
+}
+
+/**
+ * The cache of a conversation between `generate` calls: which text-level ids (with `-200` image
+ * placeholders) it holds, and where each ends in the spliced sequence.
+ */
+export class GenerationSession {
+  readonly cache: KvCache;
+  /** Text-level ids whose keys/values are cached, in order. */
+  readonly ids: number[] = [];
+  /** Spliced positions covered by ids[0..i] (an image placeholder covers its image tokens). */
+  readonly splicedEnd: number[] = [];
+  constructor(model: EveForCausalLM, maxLength = model.config.maxPositionEmbeddings) {
+    this.cache = new KvCache(model.config.numHiddenLayers, maxLength);
+  }
+  /** Keeps only the first `n` text-level ids (and their positions). */
+  truncate(n: number): void {
+    this.ids.length = Math.min(n, this.ids.length);
+    this.splicedEnd.length = this.ids.length;
+    this.cache.truncate(this.splicedEnd.at(-1) ?? 0);
+  }
+  /** Records ids just written to the cache; `imageTokens` gives the token count of each placeholder among them, in order. */
+  record(ids: readonly number[], imageTokens: readonly number[] = []): void {
+    let k = 0;
+    for (const id of ids) {
+      this.ids.push(id);
+      this.splicedEnd.push((this.splicedEnd.at(-1) ?? 0) + (id === IMAGE_TOKEN_INDEX ? imageTokens[k++]! : 1));
+    }
+  }
+  /** Frees the cache; the session starts empty afterwards. */
+  dispose(): void {
+    this.truncate(0);
+    this.cache.dispose();
+  }
 }
 
 export interface GeneratedToken {
@@ -61,21 +101,35 @@ export async function* generate(model: EveForCausalLM, inputIds: readonly number
   const images = opts.images ?? [];
   const sampler = new Sampler(opts);
   const maxLength = opts.maxLength ?? model.config.maxPositionEmbeddings;
-  const useCache = opts.useCache ?? true;
-  const cache = useCache ? new KvCache(model.config.numHiddenLayers, maxLength) : null;
+  const session = opts.session;
+  const useCache = session !== undefined || (opts.useCache ?? true);
+  const cache = session ? session.cache : useCache ? new KvCache(model.config.numHiddenLayers, maxLength) : null;
   const seen = inputIds.filter((id) => id !== IMAGE_TOKEN_INDEX);
   const ids = [...inputIds];
   const generated: number[] = [];
   let text = '';
   const backend = engine.backend();
+  // false while a forward pass may have written to the cache without the session recording it
+  let consistent = true;
   try {
     opts.signal?.throwIfAborted();
+    // reuse the longest cached prefix (at least one id is left to prefill: its logits are needed)
+    let reused = 0;
+    if (session) {
+      while (reused < session.ids.length && reused < ids.length - 1 && session.ids[reused] === ids[reused]) reused++;
+      session.truncate(reused);
+    }
+    const rest = ids.slice(reused);
+    const restImages = images.slice(ids.slice(0, reused).filter((id) => id === IMAGE_TOKEN_INDEX).length);
     // prefill
-    const prefill = noGrad(() => tidy(() => model.forward(ids, images, { ...(cache ? { cache } : {}), lastOnly: true })));
+    consistent = false;
+    const prefill = noGrad(() => tidy(() => model.forward(rest, restImages, { ...(cache ? { cache } : {}), lastOnly: true })));
     for (const t of prefill.imageEmbeds) t.dispose();
+    session?.record(rest, prefill.imageGrids.map(imageTokenCount));
+    consistent = true;
     let logitsT = prefill.logits;
     // position of the first generated token: text ids + image tokens
-    let position = inputIds.filter((id) => id !== IMAGE_TOKEN_INDEX).length + prefill.imageGrids.reduce((n, g) => n + imageTokenCount(g), 0);
+    let position = cache ? cache.length : inputIds.filter((id) => id !== IMAGE_TOKEN_INDEX).length + prefill.imageGrids.reduce((n, g) => n + imageTokenCount(g), 0);
     for (let step = 0; step < maxNew; step++) {
       const logits = await lastLogits(logitsT);
       opts.signal?.throwIfAborted();
@@ -98,6 +152,7 @@ export async function* generate(model: EveForCausalLM, inputIds: readonly number
       yield { token, text: delta, position, elapsedMs: performance.now() - start, ...(finishReason ? { finishReason } : {}) };
       if (finishReason) return;
       position++;
+      consistent = false;
       logitsT = noGrad(() =>
         tidy(() =>
           cache
@@ -105,10 +160,17 @@ export async function* generate(model: EveForCausalLM, inputIds: readonly number
             : model.forward(ids, images, { lastOnly: true }).logits,
         ),
       );
+      session?.record([token]);
+      consistent = true;
       backend.flush?.();
     }
   } finally {
-    cache?.dispose();
+    if (!session) cache?.dispose();
+    // a forward pass cut short by an error may have filled some layers only: start over
+    else if (!consistent) {
+      session.cache.dispose();
+      session.truncate(0);
+    }
   }
 }
 

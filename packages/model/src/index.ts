@@ -53,7 +53,7 @@ export {
   type EveTrainingModules,
 } from './load-pretrained.js';
 export { Sampler, argmax, type SamplingOptions } from './sampler.js';
-export { generate, generateIds, type GenerateOptions, type GeneratedToken } from './generate.js';
+export { generate, generateIds, GenerationSession, type GenerateOptions, type GeneratedToken } from './generate.js';
 export { PytorchCheckpoint, unpickleStateDict } from './pytorch-bin.js';
 export { convertCheckpoint, type ConvertOptions } from './convert-checkpoint.js';
 export { ClipVisionTower, ClipVisionTransformer, parseClipVisionConfig, type ClipVisionConfig } from './clip-vision.js';

@@ -9,7 +9,7 @@
  * contiguous operands, so a preallocated buffer would be copied on every step anyway. When the
  * engine gains a `sliceWrite` op and strided matmul, this is the one place to change.
  */
-import { concat, EveError, keep, type Tensor } from '@evejs/tensor';
+import { concat, contiguous, EveError, keep, sliceAxis, type Tensor, tidy } from '@evejs/tensor';
 
 export class KvCache {
   readonly #keys: (Tensor | null)[];
@@ -51,6 +51,24 @@ export class KvCache {
     this.#values[layer] = fullV;
     if (layer === this.numLayers - 1) this.#length = fullK.shape[2]!;
     return { k: fullK, v: fullV };
+  }
+
+  /** Forgets every position from `length` on (a new turn that shares only a prefix with the cached one). */
+  truncate(length: number): void {
+    if (length >= this.#length) return;
+    if (length <= 0) {
+      this.dispose();
+      return;
+    }
+    for (let i = 0; i < this.numLayers; i++) {
+      for (const list of [this.#keys, this.#values]) {
+        const old = list[i];
+        if (!old) continue;
+        list[i] = keep(tidy(() => contiguous(sliceAxis(old, 2, 0, length))));
+        old.dispose();
+      }
+    }
+    this.#length = length;
   }
 
   /** Frees every cached tensor; the cache is empty and reusable afterwards. */

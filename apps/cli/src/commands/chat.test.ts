@@ -1,6 +1,7 @@
 // `eve chat` in a child process on the tiny EVE fixture (random weights, tiny tokenizer): the
-// streamed answer equals greedy generation run in-process on the same prompt.
-import { execFile } from 'node:child_process';
+// streamed answer equals greedy generation run in-process on the same prompt; piped questions
+// make a multi-turn conversation.
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -31,5 +32,15 @@ describe('eve chat', () => {
     if (cut >= 0) expected = expected.slice(0, cut);
     expect(stdout).toBe(`${expected.trimStart()}\n`);
     model.dispose();
+  });
+
+  it('answers piped questions one after another in one conversation', async () => {
+    const child = spawn(process.execPath, ['--conditions=@evejs/source', '--import', 'tsx', 'apps/cli/src/bin.ts', 'chat', '--model', MODEL, '--max-new-tokens', '4'], { cwd: ROOT });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdin.end('the cat?\nthe hat?\nexit\n');
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(stdout.split('\n')).toHaveLength(3); // two answers, each ending in a newline
   });
 });

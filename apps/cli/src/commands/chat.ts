@@ -1,12 +1,13 @@
 // `eve chat`: talk with EVE about an image. With a question it prints the streamed answer and
 // exits; without one it reads questions from stdin (multi-turn: earlier turns stay in the
 // prompt). The prompt is the conversation template rendered and tokenised as EVE's runners do
-// (`tokenizer_image_token`); the answer stops at EOS or `</s>`.
-import { createInterface } from 'node:readline/promises';
+// (`tokenizer_image_token`); the answer stops at EOS or `</s>`. The KV cache is kept between
+// turns, so a follow-up question only prefills its new tokens.
+import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { EveError, memory } from '@evejs/tensor';
 import { getConversationTemplate, loadTokenizer, renderPrompt, tokenizerImageToken, type ConversationMessage } from '@evejs/tokenizer';
-import { generate, loadPretrained, type EveImage } from '@evejs/model';
+import { generate, GenerationSession, loadPretrained, type EveImage } from '@evejs/model';
 import { selectBackend } from '../backends.js';
 import { loadEveImage, parseDType } from './forward.js';
 
@@ -69,6 +70,7 @@ export function registerChatCommand(program: Command): void {
         loadTokenizer(opts.model),
       ]);
       let image: EveImage | null = null;
+      const cleanup: (() => void)[] = [];
       try {
         if (opts.image) {
           const r = await loadEveImage(opts.image, loaded);
@@ -77,6 +79,9 @@ export function registerChatCommand(program: Command): void {
         }
         verbose(`loaded in ${((performance.now() - t0) / 1000).toFixed(2)} s on ${backend}`);
         const history: ConversationMessage[] = [];
+        // the KV cache survives between turns: each turn prefills only what is new
+        const session = new GenerationSession(loaded.model);
+        cleanup.push(() => session.dispose());
         const [user, assistant] = template.roles;
         const stop = template.sep2 ?? '</s>';
 
@@ -89,7 +94,7 @@ export function registerChatCommand(program: Command): void {
           let first: number | null = null;
           let count = 0;
           const start = performance.now();
-          for await (const step of generate(loaded.model, ids, { ...sampling, images: image ? [image] : [], maxNewTokens, decode, stopStrings: [stop], signal })) {
+          for await (const step of generate(loaded.model, ids, { ...sampling, images: image ? [image] : [], maxNewTokens, decode, stopStrings: [stop], signal, session })) {
             first ??= performance.now() - start;
             count++;
             const delta = reply === '' ? step.text.trimStart() : step.text;
@@ -111,31 +116,36 @@ export function registerChatCommand(program: Command): void {
           await answer(question, new AbortController().signal);
           return;
         }
-        // interactive: Ctrl-C during an answer cancels it; on an empty prompt it exits
+        // interactive: Ctrl-C during an answer cancels it, otherwise it exits; so do EOF, exit, quit
         const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY });
         let current: AbortController | null = null;
         rl.on('SIGINT', () => (current ? current.abort(new EveError('cancelled')) : rl.close()));
         try {
-          for (;;) {
-            const q = await rl.question(`${user}: `).catch(() => null);
-            if (q === null || ['exit', 'quit'].includes(q.trim())) break;
-            if (q.trim() === '') continue;
-            current = new AbortController();
-            process.stderr.write(`${assistant}: `);
-            try {
-              await answer(q, current.signal);
-            } catch (e) {
-              if (!current.signal.aborted) throw e;
-              process.stdout.write('\n');
-              history.pop();
-            } finally {
-              current = null;
+          // the line iterator buffers input, so piped questions are answered one after another
+          process.stderr.write(`${user}: `);
+          for await (const line of rl) {
+            const q = line.trim();
+            if (q === 'exit' || q === 'quit') break;
+            if (q !== '') {
+              current = new AbortController();
+              process.stderr.write(`${assistant}: `);
+              try {
+                await answer(q, current.signal);
+              } catch (e) {
+                if (!current.signal.aborted) throw e;
+                process.stdout.write('\n');
+              } finally {
+                current = null;
+              }
             }
+            process.stderr.write(`${user}: `);
           }
+          process.stderr.write('\n');
         } finally {
           rl.close();
         }
       } finally {
+        for (const f of cleanup) f();
         image?.pixels.dispose();
         loaded.model.dispose();
       }
