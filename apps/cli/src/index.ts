@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { EveError } from '@evejs/tensor';
 import { registerDataCommand } from './commands/data.js';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerEnvCommand } from './commands/env.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerForwardCommand } from './commands/forward.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerDataCommand(program);
   registerPreprocessCommand(program);
   registerServeCommand(program);
+  registerDemoCommand(program);
   registerEvalCommand(program);
   registerTrainCommand(program);
   return program;
