@@ -166,7 +166,7 @@ const where: KernelConfig = {
   },
 };
 
-/** Gathers a strided view into a dense array of the same dtype (raw values). */
+/** Gathers a strided view into a dense array of the same dtype (raw values; the array may be longer, see host-pool.ts). */
 export function gatherDense(view: TensorView): HostArray {
   const n = sizeOf(view.shape);
   const out = takeHostArray(view.dtype, n);
@@ -190,7 +190,7 @@ const contiguous: KernelConfig = {
 const cast: KernelConfig<{ dtype: string }> = {
   op: 'cast',
   backend: 'cpu',
-  run: ({ inputs: [x], outputs: [o] }) => [convertHostArray(gatherDense(x!), x!.dtype, o!.dtype)],
+  run: ({ inputs: [x], outputs: [o] }) => [convertHostArray(gatherDense(x!).subarray(0, sizeOf(x!.shape)), x!.dtype, o!.dtype)],
 };
 
 export const elementwiseKernels: KernelConfig[] = [

@@ -70,14 +70,17 @@ export function matmulPacked(a: Float32Array, aOff: number, b: Float32Array, bOf
   }
 }
 
-/** The reference matmul on the CPU (any batch broadcasting, either side transposed). */
-export function matmulNaive(a: TensorView, b: TensorView, attrs: MatmulAttrs): Float32Array {
+/**
+ * The reference matmul on the CPU (any batch broadcasting, either side transposed), into `into`
+ * when given (at least batch·m·n long), else a new array.
+ */
+export function matmulNaive(a: TensorView, b: TensorView, attrs: MatmulAttrs, into?: Float32Array): Float32Array {
   const plan = planMatmul(a, b, attrs);
   const { m, k, n, aOffsets, bOffsets } = plan;
   const ad = a.storage as Float32Array;
   const bd = toFloat32Array(b.storage as HostArray, b.dtype);
   const nb = aOffsets.length;
-  const out = takeHostArray('f32', nb * m * n); // matmulPacked zeroes each row first
+  const out = into ?? new Float32Array(nb * m * n); // matmulPacked zeroes each row first
   const aT = attrs.transposeA ? new Float32Array(m * k) : null;
   const bT = attrs.transposeB ? new Float32Array(k * n) : null;
   for (let i = 0; i < nb; i++) {
@@ -103,15 +106,19 @@ export function matmulNaive(a: TensorView, b: TensorView, attrs: MatmulAttrs): F
 /** Below this many multiply-adds per matrix, staging for WASM costs more than it saves. */
 const NAIVE_MAX_MACS = 4096;
 
-/** The CPU matmul: WASM SIMD (threaded when large) with `matmulNaive` for tiny products. */
-export function matmulCpu(a: TensorView, b: TensorView, attrs: MatmulAttrs): Float32Array {
+/**
+ * The CPU matmul: WASM SIMD (threaded when large) with `matmulNaive` for tiny products. With
+ * `pooled`, the output comes from the host pool (and may be longer than batch·m·n).
+ */
+export function matmulCpu(a: TensorView, b: TensorView, attrs: MatmulAttrs, pooled = false): Float32Array {
   const plan = planMatmul(a, b, attrs);
-  if (plan.m * plan.n * plan.k <= NAIVE_MAX_MACS) return matmulNaive(a, b, attrs);
-  return matmulWasm(a, b, attrs, plan) ?? matmulNaive(a, b, attrs);
+  const into = pooled ? takeHostArray('f32', plan.aOffsets.length * plan.m * plan.n) : undefined;
+  if (plan.m * plan.n * plan.k <= NAIVE_MAX_MACS) return matmulNaive(a, b, attrs, into);
+  return matmulWasm(a, b, attrs, plan, into) ?? matmulNaive(a, b, attrs, into);
 }
 
 export const matmulKernel: KernelConfig<MatmulAttrs> = {
   op: 'matmul',
   backend: 'cpu',
-  run: ({ inputs: [a, b], attrs }) => [matmulCpu(a!, b!, attrs)],
+  run: ({ inputs: [a, b], attrs }) => [matmulCpu(a!, b!, attrs, true)],
 };

@@ -103,7 +103,7 @@ const max: KernelConfig<ReduceAttrs> = {
     const out = takeHostArray(o!.dtype, sizeOf(o!.shape));
     out.fill(o!.dtype === 'i32' ? -2147483648 : -Infinity);
     const blocks = reduceBlocks(x!.shape, attrs.axes);
-    if (blocks && out.length > 0) {
+    if (blocks && sizeOf(o!.shape) > 0) {
       const { outer, len, inner } = blocks;
       for (let a = 0; a < outer; a++) {
         for (let i = 0, p = base + a * len * inner; i < len; i++, p += inner) {

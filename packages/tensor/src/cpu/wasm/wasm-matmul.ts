@@ -19,7 +19,6 @@
  */
 import type { MatmulAttrs } from '../../ops/matmul.js';
 import type { TensorView } from '../../kernel-registry.js';
-import { takeHostArray } from '../host-pool.js';
 import { CONTROL_SLOT_WORDS, CPU_WORKER_SOURCE } from './cpu-worker-source.js';
 import { MATMUL_WASM_LOCAL_BASE64, MATMUL_WASM_SHARED_BASE64 } from './matmul-wasm.generated.js';
 
@@ -273,17 +272,19 @@ function packB(src: Float32Array, off: number, transposed: boolean, k: number, n
 }
 
 /**
- * The WASM matmul of contiguous views (f32 A; f32/f16/bf16 B). Returns the [batch·m·n] output,
- * or null where WebAssembly SIMD is unavailable (the caller then uses `matmulNaive`).
+ * The WASM matmul of contiguous views (f32 A; f32/f16/bf16 B). Returns the [batch·m·n] output
+ * (written into `into` when given: at least that long, e.g. from the host pool), or null where
+ * WebAssembly SIMD is unavailable (the caller then uses `matmulNaive`).
  */
-export function matmulWasm(a: TensorView, b: TensorView, attrs: MatmulAttrs, plan: WasmMatmulPlan): Float32Array | null {
+export function matmulWasm(a: TensorView, b: TensorView, attrs: MatmulAttrs, plan: WasmMatmulPlan, into?: Float32Array): Float32Array | null {
   const s = getState();
   if (!s) return null;
   const { m, k, n, aOffsets, bOffsets } = plan;
   const ad = a.storage as Float32Array;
   const nb = aOffsets.length;
-  if (nb * m * n === 0 || k === 0) return new Float32Array(nb * m * n);
-  const out = takeHostArray('f32', nb * m * n); // every element is copied out below
+  if (k === 0) return into ? into.fill(0) : new Float32Array(nb * m * n);
+  const out = into ?? new Float32Array(nb * m * n);
+  if (nb * m * n === 0) return out;
   const threads = m * n * k >= PARALLEL_MIN_MACS ? s.workers.length + 1 : 1;
 
   if (attrs.transposeB && m <= MATVEC_MAX_M) {
