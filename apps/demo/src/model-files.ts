@@ -47,7 +47,10 @@ export async function fetchModelFiles(baseUrl: string, id: string, names: readon
 
 /** Reads files picked with a file or folder input. */
 export async function readPickedFiles(list: FileList, onProgress: (loadedBytes: number, totalBytes: number) => void): Promise<ModelFiles> {
-  const picked = [...list].filter((f) => isNeededFile(f.name));
+  // Only files directly in the picked folder: a subfolder (e.g. the CLIP teacher's) has its own config.json.
+  const depth = (f: File) => ((f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name).split('/').length;
+  const top = Math.min(...[...list].map(depth));
+  const picked = [...list].filter((f) => depth(f) === top && isNeededFile(f.name));
   if (picked.length === 0) throw new Error('none of the picked files is a checkpoint file (config.json, *.safetensors, tokenizer.*)');
   const total = picked.reduce((s, f) => s + f.size, 0);
   let loaded = 0;

@@ -27,24 +27,27 @@ export interface StartDemoOptions {
   port?: number;
   /** Backend name already registered (default: cpu, registered here). */
   backend?: string;
-  /** Rebuild the page even if dist/ exists. */
+  /** Rebuild the page even if it was built before. */
   rebuild?: boolean;
+  /** Where the built page is (default DEMO_DIST; tests build their own copy). */
+  distDir?: string;
   logLevel?: string;
   log?: (message: string) => void;
 }
 
-/** Builds the page with vite (a dev dependency: present in the workspace). */
-export async function buildDemoPage(log: (message: string) => void = () => {}): Promise<void> {
+/** Builds the page with vite (a dev dependency: present in the workspace) into `outDir` (default DEMO_DIST). */
+export async function buildDemoPage(opts: { outDir?: string; log?: (message: string) => void } = {}): Promise<void> {
   const specifier = 'vite';
   const vite = (await import(/* @vite-ignore */ specifier)) as typeof import('vite');
-  log('building the page (vite)…');
-  await vite.build({ root: DEMO_ROOT, configFile: nodePath.join(DEMO_ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  opts.log?.('building the page (vite)…');
+  await vite.build({ root: DEMO_ROOT, configFile: nodePath.join(DEMO_ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: opts.outDir ?? DEMO_DIST } });
 }
 
 /** Starts the server with the demo page; close it with `server.close()` and free the model with `runtime.dispose()`. */
 export async function startDemo(opts: StartDemoOptions): Promise<StartedEveServer> {
   const log = opts.log ?? (() => {});
-  if (opts.rebuild || !nodeFs.existsSync(nodePath.join(DEMO_DIST, 'index.html'))) await buildDemoPage(log);
+  const distDir = opts.distDir ?? DEMO_DIST;
+  if (opts.rebuild || !nodeFs.existsSync(nodePath.join(distDir, 'index.html'))) await buildDemoPage({ outDir: distDir, log });
   let backend = opts.backend;
   if (!backend) {
     registerCpuBackend();
@@ -55,7 +58,7 @@ export async function startDemo(opts: StartDemoOptions): Promise<StartedEveServe
   try {
     // createServer, not startServer: the demo routes must be added before the app listens.
     const server = await createServer({ runtime, host: opts.host ?? '127.0.0.1', port: opts.port ?? 8000, logLevel: opts.logLevel ?? 'warn' });
-    registerDemoRoutes(server.app, { distDir: DEMO_DIST, modelId: runtime.modelId, modelDir: nodePath.resolve(opts.modelDir) });
+    registerDemoRoutes(server.app, { distDir, modelId: runtime.modelId, modelDir: nodePath.resolve(opts.modelDir) });
     const { host, port } = server.context.options;
     await server.app.listen({ host, port });
     const address = server.app.server.address();
