@@ -14,25 +14,31 @@
  * letter/punctuation boundary (split_by_whitespace, split_digits, split_by_unicode_script); the
  * k-th merge gets score −k so the encoder replays the training order.
  *
- * Usage: node --conditions=@evejs/source --import tsx tools/builtin-model/build-tokenizer.ts <out dir> [vocab size]
+ * Usage: node --conditions=@evejs/source --import tsx tools/builtin-model/build-tokenizer.ts <out dir> [vocab size, default 1024]
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { COLOURS, POSITIONS, SHAPES, shapesSample, SHORT_ANSWER_SUFFIX, WORDS } from '@evejs/datasets';
+import { COLOURS, conversationRecord, POSITIONS, SHAPES, shapesSample, SHORT_ANSWER_SUFFIX, WORDS } from '@evejs/datasets';
 import { getConversationTemplate, LlamaTokenizer, parseSentencePieceModel } from '@evejs/tokenizer';
 import { ProtobufWriter } from '../../packages/tokenizer/test/protobuf-writer.ts';
 
 const SPACE = '\u2581';
+/** vicuna_v1's role names, looked up bare after `</s>` (see trainBpe). */
+const BARE_PIECES = ['USER', 'ASSISTANT'];
 
 /** The text the tokenizer learns from: a sample of the world's language plus the template. */
 function corpus(): string[] {
   const lines: string[] = [];
+  const t = getConversationTemplate('vicuna_v1');
+  const [user, assistant] = t.roles;
   for (let i = 0; i < 3000; i++) {
     const s = shapesSample(12345, 'train', i);
-    lines.push(s.caption, s.captionPrompt, ...s.qa.flatMap((q) => [q.question, q.answer]));
+    lines.push(s.caption, s.captionPrompt);
+    // Conversations as the SFT prompts render them, so the template's words become whole pieces.
+    const turns = conversationRecord(s).conversations.map((c) => `${c.from === 'human' ? user : assistant}: ${c.value.replace('<image>\n', '')}`);
+    lines.push(`${t.system} ${turns.join(' ')}`);
   }
-  const t = getConversationTemplate('vicuna_v1');
-  lines.push(t.system, 'USER: ASSISTANT:', SHORT_ANSWER_SUFFIX.trim(), 'Unanswerable');
+  lines.push(SHORT_ANSWER_SUFFIX.trim(), 'Unanswerable');
   // Every word of the vocabulary at least once, lower- and upper-case.
   lines.push([...COLOURS.map((c) => c.name), ...SHAPES, ...POSITIONS, ...WORDS, ...WORDS.map((w) => w.toLowerCase())].join(' '));
   return lines;
@@ -55,7 +61,7 @@ function canMerge(a: string, b: string): boolean {
   return classes.size === 1;
 }
 
-export function trainBpe(lines: readonly string[], vocabSize: number): { pieces: string[]; scores: number[] } {
+export function trainBpe(lines: readonly string[], vocabSize: number, reserved = 0): { pieces: string[]; scores: number[] } {
   // Word counts; each word is a list of symbols (characters), the first carrying the ▁.
   const counts = new Map<string, number>();
   for (const line of lines) {
@@ -69,7 +75,7 @@ export function trainBpe(lines: readonly string[], vocabSize: number): { pieces:
   for (const { symbols, n } of words) for (const c of symbols) chars.set(c, (chars.get(c) ?? 0) + n);
   const merges: string[] = [];
   const special = 3 + 256;
-  const budget = vocabSize - special - chars.size;
+  const budget = vocabSize - special - chars.size - reserved;
   for (let k = 0; k < budget; k++) {
     const pairs = new Map<string, number>();
     for (const { symbols, n } of words) {
@@ -100,6 +106,10 @@ export function trainBpe(lines: readonly string[], vocabSize: number): { pieces:
   // Merged pieces first (score −k), then the characters by frequency, below every merge.
   const charList = [...chars].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).map(([c]) => c);
   const pieces = [...merges, ...charList.filter((c) => !merges.includes(c))];
+  // After `</s>`, HF 4.31 (legacy: false) looks the next word's first piece up without its `▁`
+  // ("</s>USER:" → "USER"); keep those bare forms as pieces so they do not become <unk>.
+  for (const bare of BARE_PIECES) if (!pieces.includes(bare)) pieces.push(bare);
+  if (pieces.length + special > vocabSize) throw new Error(`vocabulary overflow: ${pieces.length + special} > ${vocabSize}`);
   const scores = pieces.map((_, i) => -i);
   return { pieces, scores };
 }
@@ -163,8 +173,8 @@ const SPECIAL_TOKENS_MAP = {
 };
 
 /** Builds and writes tokenizer.model + the two config files; returns the vocabulary size. */
-export function buildTokenizer(outDir: string, vocabSize = 512): number {
-  const { pieces, scores } = trainBpe(corpus(), vocabSize);
+export function buildTokenizer(outDir: string, vocabSize = 1024): number {
+  const { pieces, scores } = trainBpe(corpus(), vocabSize, BARE_PIECES.length);
   const bytes = modelProto(pieces, scores);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(path.join(outDir, 'tokenizer.model'), bytes);
@@ -175,7 +185,7 @@ export function buildTokenizer(outDir: string, vocabSize = 512): number {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
   const out = process.argv[2] ?? 'models/eve-shapes-tiny';
-  const n = buildTokenizer(out, Number(process.argv[3] ?? 512));
+  const n = buildTokenizer(out, Number(process.argv[3] ?? 1024));
   const tok = new LlamaTokenizer(parseSentencePieceModel(new Uint8Array(readFileSync(path.join(out, 'tokenizer.model')))));
   const sample = shapesSample(1, 'eval', 0);
   for (const text of [sample.caption, sample.qa[0]!.question, 'Hello, wörld! 42']) {

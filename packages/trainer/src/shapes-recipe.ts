@@ -7,12 +7,13 @@
  */
 import { EveError } from '@evejs/tensor';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { saveSafetensors } from '@evejs/tensor';
 import { EveForCausalLM, parseEveConfig, parseVisionProcessorConfig } from '@evejs/model';
-import { writeShapesDataset } from '@evejs/datasets';
+import { type LlavaRecord, writeShapesDataset } from '@evejs/datasets';
+import { loadTokenizer } from '@evejs/tokenizer';
 import type { StageName } from './stage-presets.js';
 import type { StepReport, TrainSettings } from './train.js';
 import { SHAPES_TEACHER_WIDTH, trainStage } from './train-stage.js';
@@ -31,7 +32,7 @@ export const SHAPES_MODEL_CONFIG = {
   rms_norm_eps: 1e-5,
   rope_scaling: null,
   tie_word_embeddings: false,
-  vocab_size: 512,
+  vocab_size: 1024, // replaced by the shapes tokenizer's size when the model is created
   bos_token_id: 1,
   eos_token_id: 2,
   pad_token_id: 0,
@@ -90,11 +91,13 @@ function tokenizerDir(): string {
 /** Writes a freshly initialised small EVE in the official layout. */
 export async function writeInitialShapesModel(dir: string, seed: number): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const config = parseEveConfig(SHAPES_MODEL_CONFIG);
-  const model = new EveForCausalLM(config, parseVisionProcessorConfig(SHAPES_PROCESSOR_CONFIG)).initParameters({ seed, std: 0.02 });
-  await writeFile(path.join(dir, 'config.json'), `${JSON.stringify({ ...SHAPES_MODEL_CONFIG, _name_or_path: `evejs shapes recipe (seed ${seed})` }, null, 2)}\n`);
-  await writeFile(path.join(dir, 'preprocessor_config.json'), `${JSON.stringify(SHAPES_PROCESSOR_CONFIG, null, 2)}\n`);
   const tok = tokenizerDir();
+  // The embedding and output layer have exactly one row per piece of the shapes tokenizer.
+  const rawConfig = { ...SHAPES_MODEL_CONFIG, vocab_size: (await loadTokenizer(tok)).vocabSize };
+  const config = parseEveConfig(rawConfig);
+  const model = new EveForCausalLM(config, parseVisionProcessorConfig(SHAPES_PROCESSOR_CONFIG)).initParameters({ seed, std: 0.02 });
+  await writeFile(path.join(dir, 'config.json'), `${JSON.stringify({ ...rawConfig, _name_or_path: `evejs shapes recipe (seed ${seed})` }, null, 2)}\n`);
+  await writeFile(path.join(dir, 'preprocessor_config.json'), `${JSON.stringify(SHAPES_PROCESSOR_CONFIG, null, 2)}\n`);
   for (const f of ['tokenizer.model', 'tokenizer_config.json', 'special_tokens_map.json']) if (existsSync(path.join(tok, f))) await copyFile(path.join(tok, f), path.join(dir, f));
   await saveSafetensors(path.join(dir, 'model.safetensors'), model.stateDict(), { format: 'pt' });
   model.dispose();
@@ -109,8 +112,21 @@ export interface ShapesRecipeOptions {
   count?: number;
   backend?: string;
   log?: (m: string) => void;
+  /**
+   * Train the text-only ("blind") baseline: the same recipe with every image removed from the
+   * data (records keep their text, `<image>` is dropped) and no alignment teacher.
+   */
+  blind?: boolean;
   /** Called once per stage; returns that stage's step callback. */
   onStep?: (stage: StageName) => (r: StepReport) => void;
+}
+
+/** The records without their images: `image` removed and `<image>` taken out of the text. */
+export function blindRecords(records: readonly LlavaRecord[]): LlavaRecord[] {
+  return records.map(({ image: _image, ...r }) => ({
+    ...r,
+    conversations: r.conversations.map((c) => ({ ...c, value: c.value.replace(/<image>\n?/g, '').trim() })),
+  }));
 }
 
 /** Runs the recipe; returns the final checkpoint and each stage's summary. */
@@ -123,15 +139,22 @@ export async function runShapesRecipe(opts: ShapesRecipeOptions) {
     log(`generating the shapes world in ${dataDir}`);
     await writeShapesDataset(dataDir, { seed, count: opts.count ?? 2000 });
   }
+  const dataFile = async (name: 'captions' | 'conversations'): Promise<string> => {
+    const file = path.join(dataDir, `${name}.json`);
+    if (!opts.blind) return file;
+    const blindFile = path.join(dataDir, `${name}.blind.json`);
+    if (!existsSync(blindFile)) await writeFile(blindFile, JSON.stringify(blindRecords(JSON.parse(await readFile(file, 'utf8')) as LlavaRecord[])));
+    return blindFile;
+  };
   let modelDir = path.join(opts.outDir, 'init');
   if (!existsSync(path.join(modelDir, 'model.safetensors'))) await writeInitialShapesModel(modelDir, seed);
   const summary: { stage: StageName; steps: number; seconds: number; firstLoss: number; lastLoss: number; checkpoint: string }[] = [];
   for (const st of STAGES) {
     const common = {
       stage: st.stage,
-      dataPath: path.join(dataDir, `${st.data}.json`),
+      dataPath: await dataFile(st.data),
       imageFolder: path.join(dataDir, 'images'),
-      teacher: 'shapes' as const,
+      teacher: opts.blind ? ('none' as const) : ('shapes' as const),
       ...(opts.backend ? { backend: opts.backend } : {}),
     };
     // Timing probe: 3 steps into a scratch folder (the first is slower: caches fill).

@@ -47,6 +47,8 @@ interface TrainFlags {
   saveEvery?: number;
   stopAfter?: number;
   minutes?: number;
+  count?: number;
+  blind?: boolean;
 }
 
 /** A progress bar fed by step reports: loss, lm/align losses, lr, tokens/s, ETA. */
@@ -100,6 +102,8 @@ export function registerTrainCommand(program: Command): void {
     .option('--save-every <n>', 'also save a checkpoint every n steps', int)
     .option('--stop-after <n>', 'stop (and save) after n steps of the schedule', int)
     .option('--minutes <n>', 'time budget of --recipe shapes', num)
+    .option('--count <n>', 'training images --recipe shapes generates (default 2000)', int)
+    .option('--blind', 'with --recipe shapes: train the text-only baseline (images removed, no teacher)')
     .action(async (flags: TrainFlags) => {
       const fromFile = flags.config ? (JSON.parse(readFileSync(flags.config, 'utf8')) as TrainFlags) : {};
       const f: TrainFlags = { ...fromFile };
@@ -111,6 +115,8 @@ export function registerTrainCommand(program: Command): void {
         const result = await runShapesRecipe({
           outDir: f.out ?? 'runs/shapes',
           ...(f.minutes !== undefined ? { minutes: f.minutes } : {}),
+          ...(f.count !== undefined ? { count: f.count } : {}),
+          ...(f.blind ? { blind: true } : {}),
           ...(f.seed !== undefined ? { seed: f.seed } : {}),
           backend,
           log,
