@@ -34,10 +34,14 @@ export class CpuBackend implements Backend {
     recycleHostArray(storage);
   }
   info(): BackendInfo {
-    const cpus = nodeOs.cpus();
+    const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+    const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+    // Browsers tell only the thread count.
+    const cpus = isNode ? nodeOs.cpus() : [];
+    const threads = isNode ? (nodeOs.availableParallelism?.() ?? cpus.length) : (nav?.hardwareConcurrency ?? 1);
     return {
       name: 'cpu',
-      device: `${cpus[0]?.model.trim() ?? 'CPU'} (${nodeOs.availableParallelism?.() ?? cpus.length} threads)`,
+      device: `${cpus[0]?.model.trim() ?? 'CPU'} (${threads} threads)`,
       details: { simd: typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE) },
     };
   }
