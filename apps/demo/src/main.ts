@@ -3,12 +3,13 @@
  * (server, in-browser WebGPU) to the controls in index.html. State lives here; each concept is
  * in its own file.
  */
-import { parseProcessorConfig, type ProcessorConfig } from '@evejs/image';
+import type { ProcessorConfig } from '@evejs/image';
 import { ChatView } from './chat-view.js';
 import { Conversation } from './conversation.js';
 import { attachImageInput, decodeImageFile, type PickedImage } from './image-input.js';
 import { fetchModelFiles, readPickedFiles, type ModelFiles } from './model-files.js';
 import { describeGeometry, drawPatchGrid } from './patch-grid.js';
+import { processorConfigOf } from './processor-fallback.js';
 import { fetchServerModel, streamChatCompletion, type ServerModel } from './server-client.js';
 import { BrowserEve, webGpuSupport } from './webgpu-runtime.js';
 
@@ -126,9 +127,10 @@ async function ask(question: string): Promise<void> {
 async function connectServer(): Promise<void> {
   try {
     serverModel = await fetchServerModel(baseUrl);
-    if (!processor && serverModel.files.includes('preprocessor_config.json')) {
-      const res = await fetch(new URL(`models/${encodeURIComponent(serverModel.id)}/preprocessor_config.json`, baseUrl));
-      processor = parseProcessorConfig(await res.json());
+    if (!processor) {
+      const get = async (name: string) =>
+        serverModel!.files.includes(name) ? (await fetch(new URL(`models/${encodeURIComponent(serverModel!.id)}/${name}`, baseUrl))).text() : undefined;
+      processor = processorConfigOf(await get('preprocessor_config.json'), await get('config.json'));
     }
     setStatus(`Connected to the server: model ${serverModel.id}.`);
     document.body.dataset.server = 'ready';

@@ -6,13 +6,14 @@
  *
  * Weights are stored in f32: the SwiftShader adapter headless Chromium offers has no shader-f16.
  */
-import { parseProcessorConfig, preprocessImage, type PixelImage, type ProcessorConfig } from '@evejs/image';
+import { preprocessImage, type PixelImage, type ProcessorConfig } from '@evejs/image';
 import { generate, IMAGE_TOKEN_INDEX, loadPretrainedFromFiles, prepareImage, type LoadedEve } from '@evejs/model';
 import { engine, registerCpuBackend } from '@evejs/tensor';
 import { getConversationTemplate, tokenizerFromFiles, tokenizerImageToken, type ConversationTemplate, type LlamaTokenizer } from '@evejs/tokenizer';
 import { probeWebGpu, registerWebGpuBackend } from '@evejs/backend-webgpu';
 import type { Conversation } from './conversation.js';
 import type { ModelFiles } from './model-files.js';
+import { processorConfigOf } from './processor-fallback.js';
 
 /** Whether this browser can run the model, and why not. */
 export async function webGpuSupport(): Promise<{ ok: boolean; reason?: string; adapter?: string }> {
@@ -43,9 +44,17 @@ export class BrowserEve {
   /** Starts WebGPU and loads the model; `onProgress` gets tensors placed so far and in all. */
   static async load(files: ModelFiles, onProgress: (loaded: number, total: number) => void): Promise<BrowserEve> {
     const config = text(files, 'config.json');
-    const pre = text(files, 'preprocessor_config.json');
     if (!config) throw new Error(`${files.name}: config.json is missing`);
-    if (!pre) throw new Error(`${files.name}: preprocessor_config.json is missing`);
+    const imageProcessor = processorConfigOf(text(files, 'preprocessor_config.json'), config);
+    if (!imageProcessor) throw new Error(`${files.name}: no preprocessor_config.json, and mm_vision_tower names no anypixel processor`);
+    // The model's loader reads the same numbers in its own (snake_case) form.
+    const pre = {
+      image_size: imageProcessor.imageSize,
+      image_size_clip: imageProcessor.imageSizeClip,
+      patch_stride: imageProcessor.patchStride,
+      conv_stride: imageProcessor.convStride,
+      patch_stride_clip: imageProcessor.patchStrideClip,
+    };
     registerCpuBackend();
     registerWebGpuBackend();
     await engine.setBackend('webgpu');
@@ -60,7 +69,7 @@ export class BrowserEve {
     });
     const weights = [...files.files].filter(([n]) => n.endsWith('.safetensors'));
     const loaded = await loadPretrainedFromFiles({ name: files.name, config, preprocessorConfig: pre, weights }, { backend: 'webgpu', dtype: 'f32', onProgress });
-    return new BrowserEve(files.name, loaded, tokenizer, parseProcessorConfig(JSON.parse(pre)), getConversationTemplate('vicuna_v1'));
+    return new BrowserEve(files.name, loaded, tokenizer, imageProcessor, getConversationTemplate('vicuna_v1'));
   }
 
   /** Streams the answer to the conversation's last user turn. */
