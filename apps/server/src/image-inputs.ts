@@ -9,7 +9,7 @@ import { EveError } from '@evejs/tensor';
 import { readImageInput } from '@evejs/image';
 import { ApiError, badRequest } from './api-error.js';
 import type { ImageRef } from './chat-request.js';
-import type { EveRuntime, PreparedImage } from './eve-runtime.js';
+import type { EveRuntime, PreparedImage } from '@evejs/model/runtime';
 import type { FileStore } from './file-store.js';
 
 /** Settings of {@link resolveImage}. */

@@ -14,7 +14,7 @@
  */
 export { createServer, startServer, type EveServer, type StartedEveServer } from './create-server.js';
 export { resolveServerOptions, type ServerOptions, type ResolvedServerOptions } from './server-options.js';
-export { EveRuntime, loadEveRuntime, type LoadEveRuntimeOptions, type PreparedImage, type RuntimeGenerateOptions } from './eve-runtime.js';
+export { EveRuntime, loadEveRuntime, type LoadEveRuntimeOptions, type PreparedImage, type RuntimeGenerateOptions } from '@evejs/model/runtime';
 export { ApiError, type ApiErrorBody, type ApiErrorType } from './api-error.js';
 export { RequestQueue, QueueFullError } from './request-queue.js';
 export { Metrics } from './metrics.js';

@@ -1,5 +1,5 @@
 /** What every route shares: the model runtime, the resolved options, the queue, metrics and files. */
-import type { EveRuntime } from './eve-runtime.js';
+import type { EveRuntime } from '@evejs/model/runtime';
 import type { FileStore } from './file-store.js';
 import type { Metrics } from './metrics.js';
 import type { RequestQueue } from './request-queue.js';

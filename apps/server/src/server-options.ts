@@ -3,7 +3,7 @@
  * map one to one onto these fields (see README.md). Defaults lean safe: loopback only, no auth
  * needed because nothing is exposed, CORS off, remote image fetching off.
  */
-import type { EveRuntime } from './eve-runtime.js';
+import type { EveRuntime } from '@evejs/model/runtime';
 
 export interface ServerOptions {
   /** The loaded model (see `loadEveRuntime`). */

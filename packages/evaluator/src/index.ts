@@ -39,3 +39,4 @@ export { ShapesSceneAnswerer, answerFromScene } from './shapes-scene-answerer.js
 export { runEvaluation, mergeAnswerFiles, getChunk, chunkFileName, type RunOptions, type RunSummary } from './runner.js';
 export { readSavedResults, buildReportTable, reportMarkdown, type SavedResult, type ReportTable } from './report.js';
 export { reportChartSvg, reportChartPng } from './chart.js';
+export { ModelAnswerer, type ModelAnswererOptions } from './model-answerer.js';

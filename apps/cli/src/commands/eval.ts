@@ -7,6 +7,7 @@ import { EveError } from '@evejs/tensor';
 import {
   type Answerer,
   BUILTIN_MODEL_DIR,
+  ModelAnswerer,
   type ScoreResult,
   ShapesSceneAnswerer,
   buildReportTable,
@@ -19,6 +20,7 @@ import {
   reportMarkdown,
   runEvaluation,
 } from '@evejs/evaluator';
+import { selectBackend } from '../backends.js';
 import { ProgressBar } from '../progress.js';
 
 function positiveInt(v: string): number {
@@ -34,17 +36,13 @@ function nonNegativeInt(v: string): number {
 }
 
 /**
- * The Answerer for `--answerer`. `model` is EVE itself (greedy decoding through @evejs/model, wired
- * in once its generation API lands); `shapes-oracle` reads answers off the shapes scenes (a ceiling
- * and a harness check, not a model).
+ * The Answerer for `--answerer`. `model` is EVE itself (greedy decoding, the release's runner
+ * settings); `shapes-oracle` reads answers off the shapes scenes (a ceiling and a harness check,
+ * not a model).
  */
-async function createAnswerer(kind: string, modelDir: string, dataDir: string): Promise<Answerer> {
+async function createAnswerer(kind: string, modelDir: string, dataDir: string, backendFlag?: string): Promise<Answerer> {
   if (kind === 'shapes-oracle') return ShapesSceneAnswerer.load(dataDir);
-  if (kind === 'model') {
-    throw new EveError(
-      `model answering is not wired yet: @evejs/model's generation still has to be adapted to the evaluator's Answerer (model dir ${modelDir}); use --answerer shapes-oracle to check the harness`,
-    );
-  }
+  if (kind === 'model') return ModelAnswerer.load(modelDir, { backend: await selectBackend(backendFlag) });
   throw new EveError(`unknown answerer "${kind}" (model, shapes-oracle)`);
 }
 
@@ -78,9 +76,10 @@ export function registerEvalCommand(program: Command): void {
     .option('--chunk-idx <i>', 'this shard', nonNegativeInt, 0)
     .option('--concurrency <k>', 'requests in flight', positiveInt, 1)
     .option('--blind', 'hide the image: text-only prompts without <image>')
-    .action(async (o: { benchmark: string; data: string; out: string; model: string; answerer: string; questions?: string; images?: string; chunks: number; chunkIdx: number; concurrency: number; blind?: boolean }) => {
+    .option('--backend <name>', 'compute backend for --answerer model (default EVE_BACKEND or cpu)')
+    .action(async (o: { benchmark: string; data: string; out: string; model: string; answerer: string; questions?: string; images?: string; chunks: number; chunkIdx: number; concurrency: number; blind?: boolean; backend?: string }) => {
       const bench = getBenchmark(o.benchmark);
-      const answerer = await createAnswerer(o.answerer, o.model, o.data);
+      const answerer = await createAnswerer(o.answerer, o.model, o.data, o.backend);
       const questions = await bench.loadQuestions({
         dataDir: o.data,
         workDir: o.out,

@@ -18,7 +18,7 @@ import { IMAGE_TOKEN_INDEX } from '@evejs/tokenizer';
 import { ApiError, badRequest, toApiError } from '../api-error.js';
 import { buildPrompt } from '../chat-prompt.js';
 import { parseChatRequest, type ChatRequest } from '../chat-request.js';
-import type { PreparedImage } from '../eve-runtime.js';
+import type { PreparedImage } from '@evejs/model/runtime';
 import { resolveImage } from '../image-inputs.js';
 import { QueueFullError } from '../request-queue.js';
 import type { ServerContext } from '../server-context.js';

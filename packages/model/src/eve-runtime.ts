@@ -1,16 +1,18 @@
 /**
- * The model side of the server: one loaded EVE checkpoint with its tokenizer, image processor
- * config and conversation template, and the three things a request needs from them: prompt ids
+ * `@evejs/model/runtime` (Node): one loaded EVE checkpoint with its tokenizer, image processor
+ * config and conversation template, and what an application needs from them: prompt ids
  * (`<image>` spliced as -200), a preprocessed image with its token count (§3.6, known before the
  * model runs, so context limits are checked up front), and a token stream from `generate`.
- * This is the thin adapter between the HTTP layer and @evejs/model / @evejs/tokenizer /
- * @evejs/image; it knows nothing about HTTP.
+ * The server, `eve chat`/`eve eval` and any Node app share it; it knows nothing about HTTP.
+ * A separate subpath because it decodes images with sharp, which browsers do not have.
  */
 import { basename, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { type DType, EveError } from '@evejs/tensor';
 import { decodeImage, loadBuiltinProcessorConfig, loadProcessorConfig, parseProcessorConfig, preprocessImage, type ProcessorConfig } from '@evejs/image';
-import { generate, loadPretrained, prepareImage, type EveImage, type GeneratedToken, type LoadedEve } from '@evejs/model';
+import { generate, type GeneratedToken } from './generate.js';
+import { prepareImage, type EveImage } from './eve-for-causal-lm.js';
+import { loadPretrained, type LoadedEve } from './load-pretrained.js';
 import { getConversationTemplate, loadTokenizer, tokenizerImageToken, type ConversationTemplate, type LlamaTokenizer } from '@evejs/tokenizer';
 
 /** Options of {@link loadEveRuntime}. */
