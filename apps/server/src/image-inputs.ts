@@ -79,7 +79,8 @@ export async function resolveImage(ref: ImageRef, runtime: EveRuntime, files: Fi
   const { bytes, name } = await imageBytes(ref, files, opts, signal);
   if (bytes.byteLength > opts.maxImageBytes) throw badRequest(`the image is ${bytes.byteLength} bytes, over the limit of ${opts.maxImageBytes}`, ref.param, 'image_too_large');
   try {
-    return await runtime.prepareImage(bytes, name, opts.maxImagePixels);
+    // A user-facing API: phone photos are seen upright (the release ignores EXIF orientation).
+    return await runtime.prepareImage(bytes, name, opts.maxImagePixels, { applyExifOrientation: true });
   } catch (e) {
     if (e instanceof ApiError) throw e;
     if (e instanceof EveError) {

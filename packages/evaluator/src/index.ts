@@ -2,13 +2,8 @@
  * @evejs/evaluator: EVE's evaluation (EVE-SPEC §9). Benchmark adapters read the official files,
  * build EVE's prompts and compute the official metrics; the runner answers questions through an
  * `Answerer` into the release's answers.jsonl (resumable, sharded); reports gather scores into the
- * paper's table and a chart. It does not run the model itself.
+ * paper's table and a chart. `ModelAnswerer` answers with EVE through @evejs/model/runtime.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** Where the built-in model lives: `<repo>/models/eve-shapes-tiny` (the trainer writes it). */
-export const BUILTIN_MODEL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models/eve-shapes-tiny');
 
 export { normalizeAnswer, pythonSplit, pythonStrip } from './evalai-normalizer.js';
 export { vqaAccuracy } from './vqa-accuracy.js';

@@ -49,6 +49,8 @@ export interface RuntimeGenerateOptions {
   topP: number;
   topK: number;
   seed: number;
+  /** HF repetition penalty (> 1 discourages repeats; default none). */
+  repetitionPenalty?: number;
   stopStrings: readonly string[];
   signal: AbortSignal;
 }
@@ -77,9 +79,14 @@ export class EveRuntime {
     return tokenizerImageToken(this.tokenizer, prompt);
   }
 
-  /** Decodes (sharp, pixel limit checked from the header) and preprocesses one image. */
-  async prepareImage(bytes: Uint8Array, name: string, maxPixels: number): Promise<PreparedImage> {
-    const decoded = await decodeImage(bytes, { name, maxPixels });
+  /**
+   * Decodes (sharp, pixel limit checked from the header) and preprocesses one image. EXIF
+   * orientation is ignored unless asked for, as the release does (PIL's open): evaluation keeps
+   * that parity; user-facing apps (chat, the server, the demo) turn it on so phone photos are
+   * seen upright.
+   */
+  async prepareImage(bytes: Uint8Array, name: string, maxPixels: number, opts: { applyExifOrientation?: boolean } = {}): Promise<PreparedImage> {
+    const decoded = await decodeImage(bytes, { name, maxPixels, applyExifOrientation: opts.applyExifOrientation === true });
     const pre = preprocessImage(decoded, this.imageProcessor);
     return { width: decoded.width, height: decoded.height, numImageTokens: pre.geometry.numImageTokens, data: pre.data, shape: pre.shape };
   }
@@ -88,7 +95,8 @@ export class EveRuntime {
   async *generate(ids: readonly number[], opts: RuntimeGenerateOptions): AsyncGenerator<GeneratedToken> {
     const image: EveImage | null = opts.image ? prepareImage(opts.image.data, opts.image.shape, this.loaded.processor.patchStride, this.backend) : null;
     try {
-      const sampling = opts.temperature > 0 ? { temperature: opts.temperature, topP: opts.topP, topK: opts.topK, seed: opts.seed } : { temperature: 0 };
+      const penalty = opts.repetitionPenalty !== undefined ? { repetitionPenalty: opts.repetitionPenalty } : {};
+      const sampling = opts.temperature > 0 ? { temperature: opts.temperature, topP: opts.topP, topK: opts.topK, seed: opts.seed, ...penalty } : { temperature: 0, ...penalty };
       const decode = (out: readonly number[]) => this.tokenizer.decode(out, { skipSpecialTokens: true });
       const out: number[] = [];
       let emitted = '';
@@ -125,8 +133,11 @@ export class EveRuntime {
   }
 }
 
-/** The image preprocessing config matching a loaded checkpoint (as `eve forward` finds it). */
-async function imageProcessorOf(loaded: LoadedEve): Promise<ProcessorConfig> {
+/**
+ * The image preprocessing config matching a loaded checkpoint: the preprocessor_config.json the
+ * loader found, else the built-in 672/1344 configs for the official checkpoints' names.
+ */
+export async function imageProcessorOf(loaded: LoadedEve): Promise<ProcessorConfig> {
   const src = loaded.report.processorSource;
   if (await stat(src).then(() => true, () => false)) return loadProcessorConfig(src);
   const size = loaded.processor.imageSize;

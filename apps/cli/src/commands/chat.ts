@@ -9,6 +9,7 @@ import { EveError, memory } from '@evejs/tensor';
 import { getConversationTemplate, loadTokenizer, renderPrompt, tokenizerImageToken, type ConversationMessage } from '@evejs/tokenizer';
 import { generate, GenerationSession, loadPretrained, type EveImage } from '@evejs/model';
 import { selectBackend } from '../backends.js';
+import { BUILTIN_MODEL_DIR } from '../builtin-model.js';
 import { loadEveImage, parseDType } from './forward.js';
 
 interface ChatOptions {
@@ -38,7 +39,7 @@ export function registerChatCommand(program: Command): void {
     .command('chat')
     .description('ask EVE about an image (one question, or an interactive multi-turn chat without one)')
     .argument('[question]', 'the question; omit for an interactive chat')
-    .requiredOption('--model <dir>', 'EVE checkpoint folder (with tokenizer.model or tokenizer.json)')
+    .option('--model <dir>', 'EVE checkpoint folder (with tokenizer.model or tokenizer.json; default: the built-in shapes model)', BUILTIN_MODEL_DIR)
     .option('--image <file>', 'the image to talk about')
     .option('--backend <name>', 'compute backend (default: EVE_BACKEND or cpu)')
     .option('--dtype <dtype>', 'weight storage: f32 (default), f16, bf16')
@@ -73,7 +74,7 @@ export function registerChatCommand(program: Command): void {
       const cleanup: (() => void)[] = [];
       try {
         if (opts.image) {
-          const r = await loadEveImage(opts.image, loaded);
+          const r = await loadEveImage(opts.image, loaded, { applyExifOrientation: true }); // phone photos upright
           image = r.image;
           verbose(`image: ${opts.image} → ${r.tokens} image tokens`);
         }

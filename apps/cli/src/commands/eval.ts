@@ -6,7 +6,6 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { EveError } from '@evejs/tensor';
 import {
   type Answerer,
-  BUILTIN_MODEL_DIR,
   ModelAnswerer,
   type ScoreResult,
   ShapesSceneAnswerer,
@@ -21,6 +20,7 @@ import {
   runEvaluation,
 } from '@evejs/evaluator';
 import { selectBackend } from '../backends.js';
+import { BUILTIN_MODEL_DIR } from '../builtin-model.js';
 import { ProgressBar } from '../progress.js';
 
 function positiveInt(v: string): number {

@@ -2,10 +2,10 @@
 // comparing with the PyTorch reference. Writes `logits` (F32 [sequence, vocab], over the sequence
 // after the image tokens are spliced in at -200) and, with an image, `image_embeds` (F32
 // [image tokens, hidden], the projector output). Needs no tokenizer files.
-import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { type DType, EveError, noGrad, reshape, saveSafetensors, type Tensor, tidy } from '@evejs/tensor';
-import { decodeImage, loadBuiltinProcessorConfig, loadProcessorConfig, parseProcessorConfig, preprocessImage, type ProcessorConfig } from '@evejs/image';
+import { decodeImage, preprocessImage } from '@evejs/image';
+import { imageProcessorOf } from '@evejs/model/runtime';
 import { IMAGE_TOKEN_INDEX, loadPretrained, prepareImage, type EveImage, type LoadedEve } from '@evejs/model';
 import { selectBackend } from '../backends.js';
 
@@ -27,19 +27,13 @@ export function parseInputIds(value: string): number[] {
   });
 }
 
-/** The image preprocessing config matching a loaded checkpoint. */
-export async function imageProcessorOf(loaded: LoadedEve): Promise<ProcessorConfig> {
-  const src = loaded.report.processorSource;
-  if (await stat(src).then(() => true, () => false)) return loadProcessorConfig(src);
-  const size = loaded.processor.imageSize;
-  if (size === 672 || size === 1344) return loadBuiltinProcessorConfig(`eve-patch14-anypixel-${size}`);
-  return parseProcessorConfig(loaded.processor.raw, src);
-}
-
-/** Decodes and preprocesses an image file for the model. */
-export async function loadEveImage(file: string, loaded: LoadedEve): Promise<{ image: EveImage; tokens: number }> {
+/**
+ * Decodes and preprocesses an image file for a loaded checkpoint. `eve forward` keeps the
+ * release's parity (EXIF orientation ignored); `eve chat`, a user-facing command, applies it.
+ */
+export async function loadEveImage(file: string, loaded: LoadedEve, opts: { applyExifOrientation?: boolean } = {}): Promise<{ image: EveImage; tokens: number }> {
   const config = await imageProcessorOf(loaded);
-  const pre = preprocessImage(await decodeImage(file), config);
+  const pre = preprocessImage(await decodeImage(file, { applyExifOrientation: opts.applyExifOrientation === true }), config);
   return { image: prepareImage(pre.data, pre.shape, loaded.processor.patchStride), tokens: pre.geometry.numImageTokens };
 }
 
