@@ -159,11 +159,13 @@ export async function runShapesRecipe(opts: ShapesRecipeOptions) {
       teacher: opts.blind ? ('none' as const) : ('shapes' as const),
       ...(opts.backend ? { backend: opts.backend } : {}),
     };
-    // Timing probe: 3 steps into a scratch folder (the first is slower: caches fill).
+    // Timing probe: 4 steps into a scratch folder; the first is slower (caches fill) and is
+    // dropped, and the median of the rest resists a busy moment on a shared machine.
     const probeDir = path.join(opts.outDir, `.probe-${st.stage}`);
-    const probe = await trainStage({ ...common, modelDir, outDir: probeDir, overrides: { ...st.overrides, steps: 3, seed } });
+    const probe = await trainStage({ ...common, modelDir, outDir: probeDir, overrides: { ...st.overrides, steps: 4, seed } });
     await rm(probeDir, { recursive: true, force: true });
-    const secPerStep = Math.max(...probe.history.slice(1).map((h) => h.seconds));
+    const timings = probe.history.slice(1).map((h) => h.seconds).sort((a, b) => a - b);
+    const secPerStep = timings[Math.floor(timings.length / 2)]!;
     const budgetS = minutes * 60 * st.share;
     const steps = Math.max(3, Math.floor((budgetS * 0.9) / secPerStep));
     log(`${st.stage}: ${secPerStep.toFixed(2)} s/step → ${steps} steps in ${Math.round(budgetS)} s`);
