@@ -7,12 +7,13 @@
  */
 import { EveError } from '@evejs/tensor';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { saveSafetensors } from '@evejs/tensor';
 import { EveForCausalLM, parseEveConfig, parseVisionProcessorConfig } from '@evejs/model';
-import { type LlavaRecord, writeShapesDataset } from '@evejs/datasets';
+import { writeShapesDataset } from '@evejs/datasets';
+import { decodeImage, encodePng } from '@evejs/image';
 import { loadTokenizer } from '@evejs/tokenizer';
 import type { StageName } from './stage-presets.js';
 import type { StepReport, TrainSettings } from './train.js';
@@ -115,20 +116,26 @@ export interface ShapesRecipeOptions {
   backend?: string;
   log?: (m: string) => void;
   /**
-   * Train the text-only ("blind") baseline: the same recipe with every image removed from the
-   * data (records keep their text, `<image>` is dropped) and no alignment teacher.
+   * Train the blind baseline: the same recipe, prompts and sequence layout, but every image is
+   * replaced by a flat one of the same size in the processor's mean colour (no visual
+   * information; EVE's plain pre-training template needs an image in every sample) and there is
+   * no alignment teacher. Evaluate it on the blank images too (`<out>/data/images-blind`).
    */
   blind?: boolean;
   /** Called once per stage; returns that stage's step callback. */
   onStep?: (stage: StageName) => (r: StepReport) => void;
 }
 
-/** The records without their images: `image` removed and `<image>` taken out of the text. */
-export function blindRecords(records: readonly LlavaRecord[]): LlavaRecord[] {
-  return records.map(({ image: _image, ...r }) => ({
-    ...r,
-    conversations: r.conversations.map((c) => ({ ...c, value: c.value.replace(/<image>\n?/g, '').trim() })),
-  }));
+/** Writes a flat copy (same size, colour (122, 116, 104)) of every image in `from` into `to`. */
+export async function writeBlankImages(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const name of await readdir(from)) {
+    if (!name.endsWith('.png') || existsSync(path.join(to, name))) continue;
+    const { width, height } = await decodeImage(path.join(from, name));
+    const data = new Uint8Array(width * height * 3);
+    for (let i = 0; i < data.length; i += 3) data.set([122, 116, 104], i);
+    await writeFile(path.join(to, name), await encodePng({ data, width, height, channels: 3 }));
+  }
 }
 
 /** Runs the recipe; returns the final checkpoint and each stage's summary. */
@@ -141,21 +148,16 @@ export async function runShapesRecipe(opts: ShapesRecipeOptions) {
     log(`generating the shapes world in ${dataDir}`);
     await writeShapesDataset(dataDir, { seed, count: opts.count ?? 2000 });
   }
-  const dataFile = async (name: 'captions' | 'conversations'): Promise<string> => {
-    const file = path.join(dataDir, `${name}.json`);
-    if (!opts.blind) return file;
-    const blindFile = path.join(dataDir, `${name}.blind.json`);
-    if (!existsSync(blindFile)) await writeFile(blindFile, JSON.stringify(blindRecords(JSON.parse(await readFile(file, 'utf8')) as LlavaRecord[])));
-    return blindFile;
-  };
+  const imageFolder = path.join(dataDir, opts.blind ? 'images-blind' : 'images');
+  if (opts.blind) await writeBlankImages(path.join(dataDir, 'images'), imageFolder);
   let modelDir = path.join(opts.outDir, 'init');
   if (!existsSync(path.join(modelDir, 'model.safetensors'))) await writeInitialShapesModel(modelDir, seed);
   const summary: { stage: StageName; steps: number; seconds: number; firstLoss: number; lastLoss: number; checkpoint: string }[] = [];
   for (const st of STAGES) {
     const common = {
       stage: st.stage,
-      dataPath: await dataFile(st.data),
-      imageFolder: path.join(dataDir, 'images'),
+      dataPath: path.join(dataDir, `${st.data}.json`),
+      imageFolder,
       teacher: opts.blind ? ('none' as const) : ('shapes' as const),
       ...(opts.backend ? { backend: opts.backend } : {}),
     };

@@ -103,7 +103,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--stop-after <n>', 'stop (and save) after n steps of the schedule', int)
     .option('--minutes <n>', 'time budget of --recipe shapes', num)
     .option('--count <n>', 'training images --recipe shapes generates (default 2000)', int)
-    .option('--blind', 'with --recipe shapes: train the text-only baseline (images removed, no teacher)')
+    .option('--blind', 'with --recipe shapes: train the blind baseline (every image replaced by a flat one, no teacher)')
     .action(async (flags: TrainFlags) => {
       const fromFile = flags.config ? (JSON.parse(readFileSync(flags.config, 'utf8')) as TrainFlags) : {};
       const f: TrainFlags = { ...fromFile };
