@@ -19,3 +19,4 @@ export { gradCheck, numericGrad, type GradCheckOptions, type GradCheckReport } f
 export { expectNoLeaks } from './leaks.js';
 export { CONFORMANCE_CASES, type ConformanceCase } from './conformance-cases.js';
 export { describeOpConformance, checkForward, type ConformanceOptions } from './conformance.js';
+export { benchBackendAgainstCpu } from './backend-bench.js';
