@@ -21,6 +21,7 @@ import path from 'node:path';
 import { COLOURS, conversationRecord, POSITIONS, SHAPES, shapesSample, SHORT_ANSWER_SUFFIX, WORDS } from '@evejs/datasets';
 import { getConversationTemplate, LlamaTokenizer, parseSentencePieceModel } from '@evejs/tokenizer';
 import { ProtobufWriter } from '../../packages/tokenizer/test/protobuf-writer.ts';
+import { VICUNA_SPECIAL_TOKENS_MAP, VICUNA_TOKENIZER_CONFIG } from '../../packages/tokenizer/test/vicuna-configs.ts';
 
 const SPACE = '\u2581';
 /** vicuna_v1's role names, looked up bare after `</s>` (see trainBpe). */
@@ -151,26 +152,8 @@ export function modelProto(normalPieces: readonly string[], normalScores: readon
   return model.finish();
 }
 
-const TOKENIZER_CONFIG = {
-  add_bos_token: true,
-  add_eos_token: false,
-  bos_token: { __type: 'AddedToken', content: '<s>', lstrip: false, normalized: false, rstrip: false, single_word: false },
-  clean_up_tokenization_spaces: false,
-  eos_token: { __type: 'AddedToken', content: '</s>', lstrip: false, normalized: false, rstrip: false, single_word: false },
-  legacy: false,
-  model_max_length: 512,
-  pad_token: null,
-  padding_side: 'right',
-  sp_model_kwargs: {},
-  tokenizer_class: 'LlamaTokenizer',
-  unk_token: { __type: 'AddedToken', content: '<unk>', lstrip: false, normalized: false, rstrip: false, single_word: false },
-};
-const SPECIAL_TOKENS_MAP = {
-  bos_token: { content: '<s>', lstrip: false, normalized: false, rstrip: false, single_word: false },
-  eos_token: { content: '</s>', lstrip: false, normalized: false, rstrip: false, single_word: false },
-  pad_token: '<unk>',
-  unk_token: { content: '<unk>', lstrip: false, normalized: false, rstrip: false, single_word: false },
-};
+// Vicuna's configs, with the context of the built-in model.
+const TOKENIZER_CONFIG = { ...VICUNA_TOKENIZER_CONFIG, model_max_length: 512 };
 
 /** Builds and writes tokenizer.model + the two config files; returns the vocabulary size. */
 export function buildTokenizer(outDir: string, vocabSize = 1024): number {
@@ -179,7 +162,7 @@ export function buildTokenizer(outDir: string, vocabSize = 1024): number {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(path.join(outDir, 'tokenizer.model'), bytes);
   writeFileSync(path.join(outDir, 'tokenizer_config.json'), `${JSON.stringify(TOKENIZER_CONFIG, null, 2)}\n`);
-  writeFileSync(path.join(outDir, 'special_tokens_map.json'), `${JSON.stringify(SPECIAL_TOKENS_MAP, null, 2)}\n`);
+  writeFileSync(path.join(outDir, 'special_tokens_map.json'), `${JSON.stringify(VICUNA_SPECIAL_TOKENS_MAP, null, 2)}\n`);
   return 3 + 256 + pieces.length;
 }
 

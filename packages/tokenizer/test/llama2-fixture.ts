@@ -14,35 +14,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import llamaTokenizerJs from 'llama-tokenizer-js';
 import { ProtobufWriter } from './protobuf-writer.js';
+import { VICUNA_SPECIAL_TOKENS_MAP, VICUNA_TOKENIZER_CONFIG } from './vicuna-configs.js';
 
 /** Where the generated files live (git-ignored). */
 export const LLAMA2_FIXTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'llama2');
 
 const WHITESPACE_SCORE = -1e9;
-
-/** Vicuna-7B-v1.5's tokenizer_config.json (EVE ships a file of the same size). */
-export const VICUNA_TOKENIZER_CONFIG = {
-  add_bos_token: true,
-  add_eos_token: false,
-  bos_token: { __type: 'AddedToken', content: '<s>', lstrip: false, normalized: false, rstrip: false, single_word: false },
-  clean_up_tokenization_spaces: false,
-  eos_token: { __type: 'AddedToken', content: '</s>', lstrip: false, normalized: false, rstrip: false, single_word: false },
-  legacy: false,
-  model_max_length: 4096,
-  pad_token: null,
-  padding_side: 'right',
-  sp_model_kwargs: {},
-  tokenizer_class: 'LlamaTokenizer',
-  unk_token: { __type: 'AddedToken', content: '<unk>', lstrip: false, normalized: false, rstrip: false, single_word: false },
-};
-
-/** Vicuna-7B-v1.5's special_tokens_map.json. */
-export const VICUNA_SPECIAL_TOKENS_MAP = {
-  bos_token: { content: '<s>', lstrip: false, normalized: false, rstrip: false, single_word: false },
-  eos_token: { content: '</s>', lstrip: false, normalized: false, rstrip: false, single_word: false },
-  pad_token: '<unk>',
-  unk_token: { content: '<unk>', lstrip: false, normalized: false, rstrip: false, single_word: false },
-};
 
 /** The vocabulary (id order) and merges (rank order) carried by llama-tokenizer-js. */
 export function llama2VocabAndMerges(): { vocab: string[]; merges: [string, string][] } {
