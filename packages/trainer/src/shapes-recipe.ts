@@ -143,6 +143,7 @@ export async function runShapesRecipe(opts: ShapesRecipeOptions) {
   const log = opts.log ?? (() => {});
   const seed = opts.seed ?? 0;
   const minutes = opts.minutes ?? 30;
+  const recipeStart = Date.now();
   const dataDir = path.join(opts.outDir, 'data');
   if (!existsSync(path.join(dataDir, 'dataset.json'))) {
     log(`generating the shapes world in ${dataDir}`);
@@ -152,6 +153,7 @@ export async function runShapesRecipe(opts: ShapesRecipeOptions) {
   if (opts.blind) await writeBlankImages(path.join(dataDir, 'images'), imageFolder);
   let modelDir = path.join(opts.outDir, 'init');
   if (!existsSync(path.join(modelDir, 'model.safetensors'))) await writeInitialShapesModel(modelDir, seed);
+  const setupS = (Date.now() - recipeStart) / 1000; // data, blank images, initial model
   const summary: { stage: StageName; steps: number; seconds: number; firstLoss: number; lastLoss: number; checkpoint: string }[] = [];
   for (const st of STAGES) {
     const common = {
@@ -163,12 +165,14 @@ export async function runShapesRecipe(opts: ShapesRecipeOptions) {
     };
     // Timing probe: 4 steps into a scratch folder; the first is slower (caches fill) and is
     // dropped, and the median of the rest resists a busy moment on a shared machine.
+    const probeStart = Date.now();
     const probeDir = path.join(opts.outDir, `.probe-${st.stage}`);
     const probe = await trainStage({ ...common, modelDir, outDir: probeDir, overrides: { ...st.overrides, steps: 4, seed } });
     await rm(probeDir, { recursive: true, force: true });
     const timings = probe.history.slice(1).map((h) => h.seconds).sort((a, b) => a - b);
     const secPerStep = timings[Math.floor(timings.length / 2)]!;
-    const budgetS = minutes * 60 * st.share;
+    // The budget covers everything: data generation and each probe come out of it.
+    const budgetS = Math.max(10, (minutes * 60 - setupS) * st.share - (Date.now() - probeStart) / 1000);
     const steps = Math.max(3, Math.floor((budgetS * 0.9) / secPerStep));
     log(`${st.stage}: ${secPerStep.toFixed(2)} s/step → ${steps} steps in ${Math.round(budgetS)} s`);
     const t0 = Date.now();
@@ -179,7 +183,7 @@ export async function runShapesRecipe(opts: ShapesRecipeOptions) {
       outDir: out,
       overrides: { ...st.overrides, steps, seed },
       logFile: path.join(out, 'metrics.jsonl'),
-      deadlineMs: t0 + budgetS * 1000 * 1.2,
+      deadlineMs: t0 + budgetS * 1000 * 1.05,
       log,
       ...(opts.onStep ? { onStep: opts.onStep(st.stage) } : {}),
     });
