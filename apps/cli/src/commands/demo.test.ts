@@ -1,8 +1,10 @@
 // `eve demo` in a child process on the tiny EVE fixture: it prints the URL, serves the page,
-// the model's file listing and files, and the API on one port, and exits 0 on SIGTERM. Without
-// weights in the built-in model folder it says so and names --model.
+// the model's file listing and files, and the API on one port, and exits 0 on SIGTERM. A --model
+// folder that is not a checkpoint is refused with its name.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -42,9 +44,14 @@ describe('eve demo', () => {
     expect(stderr).toContain('open http://');
   });
 
-  it.skipIf(existsSync(`${ROOT}models/eve-shapes-tiny/model.safetensors`))('says the built-in model has no weights yet and names --model', () => {
-    const r = spawnSync(process.execPath, [...CLI, '--port', '0'], { cwd: ROOT, encoding: 'utf8' });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/built-in model .*eve-shapes-tiny has no weights yet.*--model/);
+  it('refuses a --model folder that is not a checkpoint, naming it', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'no-model-'));
+    try {
+      const r = spawnSync(process.execPath, [...CLI, '--port', '0', '--model', empty], { cwd: ROOT, encoding: 'utf8' });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`${empty} is not an EVE checkpoint folder`);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
