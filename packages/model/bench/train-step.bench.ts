@@ -58,18 +58,15 @@ const opStats = new Map<string, { ms: number; calls: number }>();
 let opTiming = false;
 if (process.env.BENCH_OPS) {
   const inner = engine.runOp.bind(engine);
-  let depth = 0;
   let childMs = 0;
   engine.runOp = ((op: { name: string }, inputs: never, attrs: never) => {
     if (!opTiming) return inner(op as never, inputs, attrs);
     const t0 = performance.now();
     const savedChild = childMs;
     childMs = 0;
-    depth++;
     try {
       return inner(op as never, inputs, attrs);
     } finally {
-      depth--;
       const dt = performance.now() - t0;
       const key = process.env.BENCH_OPS === 'shapes' ? `${op.name} ${(inputs as { shape: number[] }[]).map((t) => `[${t.shape}]`).join(' ')} ${JSON.stringify(attrs)}` : op.name;
       const st = opStats.get(key) ?? { ms: 0, calls: 0 };

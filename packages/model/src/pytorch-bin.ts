@@ -94,8 +94,14 @@ async function readZipDirectory(path: string, fh: FileHandle): Promise<ZipEntry[
       const len = cd.readUInt16LE(e + 2);
       if (id === 0x0001) {
         let q = e + 4;
-        if (uncompSize === 0xffffffff) (uncompSize = Number(cd.readBigUInt64LE(q))), (q += 8);
-        if (compSize === 0xffffffff) (compSize = Number(cd.readBigUInt64LE(q))), (q += 8);
+        if (uncompSize === 0xffffffff) {
+          uncompSize = Number(cd.readBigUInt64LE(q));
+          q += 8;
+        }
+        if (compSize === 0xffffffff) {
+          compSize = Number(cd.readBigUInt64LE(q));
+          q += 8;
+        }
         if (offset === 0xffffffff) offset = Number(cd.readBigUInt64LE(q));
       }
       e += 4 + len;
