@@ -6,12 +6,9 @@
  * Not here: streaming from a URL while parsing (the caller fetches, with its own progress bar).
  */
 import { EveError, FormatError } from '../errors.js';
-import { fromRaw } from '../ops/creation.js';
-import type { Tensor } from '../tensor.js';
-import { decodeTensorBytes, unreadableDTypeError } from './decode.js';
-import { dtypeOfFileDType } from './file-dtype.js';
 import { HEADER_LENGTH_BYTES, parseHeader, parseHeaderLength, type TensorEntry } from './header.js';
-import type { SafetensorsReader, SafetensorsReadOptions, SafetensorsTensorInfo } from './safetensors-reader.js';
+import { ParsedSafetensors } from './parsed-safetensors.js';
+import type { SafetensorsReader, SafetensorsReadOptions } from './safetensors-reader.js';
 
 /**
  * A safetensors file held as bytes.
@@ -20,21 +17,12 @@ import type { SafetensorsReader, SafetensorsReadOptions, SafetensorsTensorInfo }
  * const f = SafetensorsBytes.parse('model.safetensors', bytes);
  * const w = await f.read('lm_head.weight', { dtype: 'f32' });
  */
-export class SafetensorsBytes implements SafetensorsReader {
-  readonly path: string;
-  readonly metadata: Readonly<Record<string, string>>;
+export class SafetensorsBytes extends ParsedSafetensors {
   #bytes: Uint8Array | null;
-  readonly #dataStart: number;
-  readonly #order: readonly TensorEntry[];
-  readonly #byKey: ReadonlyMap<string, TensorEntry>;
 
   private constructor(path: string, bytes: Uint8Array, metadata: Record<string, string>, entries: TensorEntry[], dataStart: number) {
-    this.path = path;
+    super(path, metadata, entries, dataStart);
     this.#bytes = bytes;
-    this.metadata = Object.freeze(metadata);
-    this.#order = entries;
-    this.#byKey = new Map(entries.map((e) => [e.key, e]));
-    this.#dataStart = dataStart;
   }
 
   /** Parses and validates the header of `bytes` (a whole file); `name` names it in errors. */
@@ -84,50 +72,15 @@ export class SafetensorsBytes implements SafetensorsReader {
     return reader;
   }
 
-  keys(): string[] {
-    return this.#order.map((e) => e.key);
-  }
-
-  has(key: string): boolean {
-    return this.#byKey.has(key);
-  }
-
-  info(key: string): SafetensorsTensorInfo {
-    const e = this.#entry(key);
-    const dtype = dtypeOfFileDType(e.fileDType);
-    if (dtype === null) throw unreadableDTypeError(this.path, key, e.fileDType);
-    return { dtype, fileDType: e.fileDType, shape: [...e.shape], byteLength: e.end - e.begin };
-  }
-
   async readRaw(key: string): Promise<Uint8Array> {
-    const e = this.#entry(key);
+    const e = this.entry(key);
     // A copy: callers own the result, and it is aligned for typed-array views.
-    return this.#data().slice(this.#dataStart + e.begin, this.#dataStart + e.end);
-  }
-
-  async read(key: string, opts: SafetensorsReadOptions = {}): Promise<Tensor> {
-    const e = this.#entry(key);
-    const { data, dtype } = decodeTensorBytes(this.path, key, await this.readRaw(key), e.fileDType, opts.dtype);
-    return fromRaw(data, e.shape, dtype, opts.backend);
-  }
-
-  async *tensors(opts: SafetensorsReadOptions = {}): AsyncGenerator<[string, Tensor]> {
-    for (const e of this.#order) yield [e.key, await this.read(e.key, opts)];
-  }
-
-  [Symbol.asyncIterator](): AsyncGenerator<[string, Tensor]> {
-    return this.tensors();
+    return this.#data().slice(this.dataStart + e.begin, this.dataStart + e.end);
   }
 
   /** Drops the reference to the bytes (so they can be garbage-collected). */
   async close(): Promise<void> {
     this.#bytes = null;
-  }
-
-  #entry(key: string): TensorEntry {
-    const e = this.#byKey.get(key);
-    if (!e) throw new EveError(`${this.path}: no tensor named "${key}" (the file has ${this.#order.length})`);
-    return e;
   }
 
   #data(): Uint8Array {

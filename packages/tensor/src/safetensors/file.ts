@@ -8,12 +8,8 @@
 import type * as NodeFsPromises from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { EveError, FormatError } from '../errors.js';
-import { fromRaw } from '../ops/creation.js';
-import type { Tensor } from '../tensor.js';
-import { decodeTensorBytes, unreadableDTypeError } from './decode.js';
-import { dtypeOfFileDType } from './file-dtype.js';
 import { HEADER_LENGTH_BYTES, parseHeader, parseHeaderLength, type TensorEntry } from './header.js';
-import type { SafetensorsReader, SafetensorsReadOptions, SafetensorsTensorInfo } from './safetensors-reader.js';
+import { ParsedSafetensors } from './parsed-safetensors.js';
 import { nodeBuiltin } from '../node-builtin.js';
 
 const nodeFs = nodeBuiltin<typeof NodeFsPromises>('node:fs/promises');
@@ -31,21 +27,12 @@ const MAX_READ_BYTES = 1 << 30;
  *   await f.close();
  * }
  */
-export class SafetensorsFile implements SafetensorsReader {
-  readonly path: string;
-  readonly metadata: Readonly<Record<string, string>>;
+export class SafetensorsFile extends ParsedSafetensors {
   #handle: FileHandle | null;
-  readonly #dataStart: number;
-  readonly #order: readonly TensorEntry[];
-  readonly #byKey: ReadonlyMap<string, TensorEntry>;
 
   private constructor(path: string, handle: FileHandle, metadata: Record<string, string>, entries: TensorEntry[], dataStart: number) {
-    this.path = path;
+    super(path, metadata, entries, dataStart);
     this.#handle = handle;
-    this.metadata = Object.freeze(metadata);
-    this.#order = entries;
-    this.#byKey = new Map(entries.map((e) => [e.key, e]));
-    this.#dataStart = dataStart;
   }
 
   /**
@@ -67,53 +54,16 @@ export class SafetensorsFile implements SafetensorsReader {
     }
   }
 
-  keys(): string[] {
-    return this.#order.map((e) => e.key);
-  }
-
-  has(key: string): boolean {
-    return this.#byKey.has(key);
-  }
-
-  /** A tensor's dtype, shape and size. Throws a DTypeError for a file dtype evejs cannot hold (F64, I8, …). */
-  info(key: string): SafetensorsTensorInfo {
-    const e = this.#entry(key);
-    const dtype = dtypeOfFileDType(e.fileDType);
-    if (dtype === null) throw unreadableDTypeError(this.path, key, e.fileDType);
-    return { dtype, fileDType: e.fileDType, shape: [...e.shape], byteLength: e.end - e.begin };
-  }
-
   async readRaw(key: string): Promise<Uint8Array> {
-    const e = this.#entry(key);
+    const e = this.entry(key);
     const handle = this.#open();
-    return readExactly(handle, this.path, this.#dataStart + e.begin, e.end - e.begin, `tensor "${key}"`);
-  }
-
-  async read(key: string, opts: SafetensorsReadOptions = {}): Promise<Tensor> {
-    const e = this.#entry(key);
-    const bytes = await this.readRaw(key);
-    const { data, dtype } = decodeTensorBytes(this.path, key, bytes, e.fileDType, opts.dtype);
-    return fromRaw(data, e.shape, dtype, opts.backend);
-  }
-
-  async *tensors(opts: SafetensorsReadOptions = {}): AsyncGenerator<[string, Tensor]> {
-    for (const e of this.#order) yield [e.key, await this.read(e.key, opts)];
-  }
-
-  [Symbol.asyncIterator](): AsyncGenerator<[string, Tensor]> {
-    return this.tensors();
+    return readExactly(handle, this.path, this.dataStart + e.begin, e.end - e.begin, `tensor "${key}"`);
   }
 
   async close(): Promise<void> {
     const h = this.#handle;
     this.#handle = null;
     await h?.close();
-  }
-
-  #entry(key: string): TensorEntry {
-    const e = this.#byKey.get(key);
-    if (!e) throw new EveError(`${this.path}: no tensor named "${key}" (the file has ${this.#order.length})`);
-    return e;
   }
 
   #open(): FileHandle {
