@@ -6,7 +6,7 @@
 import type * as NodeFs from 'node:fs';
 import type * as NodePath from 'node:path';
 import type * as NodeUrl from 'node:url';
-import { createServer, loadEveRuntime, type StartedEveServer } from '@evejs/server';
+import { createServer, listenEveServer, loadEveRuntime, type StartedEveServer } from '@evejs/server';
 import { engine, nodeBuiltin, registerCpuBackend } from '@evejs/tensor';
 import { registerDemoRoutes } from './demo-routes.js';
 
@@ -59,12 +59,7 @@ export async function startDemo(opts: StartDemoOptions): Promise<StartedEveServe
     // createServer, not startServer: the demo routes must be added before the app listens.
     const server = await createServer({ runtime, host: opts.host ?? '127.0.0.1', port: opts.port ?? 8000, logLevel: opts.logLevel ?? 'warn' });
     registerDemoRoutes(server.app, { distDir, modelId: runtime.modelId, modelDir: nodePath.resolve(opts.modelDir) });
-    const { host, port } = server.context.options;
-    await server.app.listen({ host, port });
-    const address = server.app.server.address();
-    const actualPort = typeof address === 'object' && address ? address.port : port;
-    const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-    return { ...server, url: `http://${shownHost}:${actualPort}`, port: actualPort };
+    return await listenEveServer(server);
   } catch (e) {
     runtime.dispose();
     throw e;

@@ -134,7 +134,14 @@ export async function createServer(opts: ServerOptions): Promise<EveServer> {
 
 /** Builds the server and listens on `host:port` (port 0 picks a free one). */
 export async function startServer(opts: ServerOptions): Promise<StartedEveServer> {
-  const server = await createServer(opts);
+  return listenEveServer(await createServer(opts));
+}
+
+/**
+ * Starts listening on the server's configured `host:port` (after callers added their own routes,
+ * as the demo does) and reports the URL and the port actually bound.
+ */
+export async function listenEveServer(server: EveServer): Promise<StartedEveServer> {
   const { host, port } = server.context.options;
   await server.app.listen({ host, port });
   const address = server.app.server.address();

@@ -12,7 +12,7 @@
  * const server = await startServer({ runtime, port: 8000 });
  * console.error(`listening on ${server.url}`);
  */
-export { createServer, startServer, type EveServer, type StartedEveServer } from './create-server.js';
+export { createServer, listenEveServer, startServer, type EveServer, type StartedEveServer } from './create-server.js';
 export { resolveServerOptions, type ServerOptions, type ResolvedServerOptions } from './server-options.js';
 export { EveRuntime, loadEveRuntime, type LoadEveRuntimeOptions, type PreparedImage, type RuntimeGenerateOptions } from '@evejs/model/runtime';
 export { ApiError, type ApiErrorBody, type ApiErrorType } from './api-error.js';
