@@ -12,6 +12,7 @@ export {
   parseProcessorConfig,
   loadProcessorConfig,
   loadBuiltinProcessorConfig,
+  reconstructedProcessorJson,
   builtinProcessorPath,
   type ProcessorConfig,
   type BuiltinProcessor,

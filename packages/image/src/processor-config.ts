@@ -146,3 +146,23 @@ export function builtinProcessorPath(name: BuiltinProcessor): string {
 export function loadBuiltinProcessorConfig(name: BuiltinProcessor): Promise<ProcessorConfig> {
   return loadProcessorConfig(builtinProcessorPath(name));
 }
+
+/**
+ * The reconstructed `preprocessor_config.json` (EVE-SPEC §2.3) for a checkpoint that names its
+ * processor only through `mm_vision_tower` (`…/eve-patch14-anypixel-<size>`, files not on the Hub):
+ * the raw JSON fields, or null when the name does not say the size. The model loader, the runtime
+ * and the demo page all reconstruct through this one function.
+ */
+export function reconstructedProcessorJson(visionTower: string | null | undefined): Record<string, unknown> | null {
+  const m = visionTower ? /anypixel-(\d+)$/.exec(visionTower) : null;
+  if (!m) return null;
+  return {
+    image_size: Number(m[1]),
+    image_size_clip: 336,
+    patch_stride: 14,
+    conv_stride: 2,
+    patch_stride_clip: 14,
+    image_mean: [0.48145466, 0.4578275, 0.40821073],
+    image_std: [0.26862954, 0.26130258, 0.27577711],
+  };
+}

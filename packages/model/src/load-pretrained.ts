@@ -15,6 +15,7 @@ import type * as NodeFsPromises from 'node:fs/promises';
 import type * as NodeOs from 'node:os';
 import type * as NodePath from 'node:path';
 import { bytesPerElement, type DType, EveError, nodeBuiltin, openCheckpoint, SafetensorsBytes, shapeStr, type SafetensorsReader } from '@evejs/tensor';
+import { reconstructedProcessorJson } from '@evejs/image';
 import { type EveConfig, parseEveConfig, parseVisionProcessorConfig, type VisionProcessorConfig } from './eve-config.js';
 import { EveForCausalLM } from './eve-for-causal-lm.js';
 import { type Module, storageDTypeFor } from './module.js';
@@ -96,12 +97,9 @@ export async function resolveProcessorConfig(dir: string, config: EveConfig): Pr
   for (const path of candidates) {
     if (await exists(path)) return { processor: parseVisionProcessorConfig(await readJson(path)), source: path };
   }
-  const m = tower ? /anypixel-(\d+)$/.exec(tower) : null;
-  if (m) {
-    return {
-      processor: parseVisionProcessorConfig({ image_size: Number(m[1]), image_size_clip: 336, patch_stride: 14, conv_stride: 2, patch_stride_clip: 14 }),
-      source: `reconstructed for ${tower} (no preprocessor_config.json found)`,
-    };
+  const reconstructed = reconstructedProcessorJson(tower);
+  if (reconstructed) {
+    return { processor: parseVisionProcessorConfig(reconstructed), source: `reconstructed for ${tower} (no preprocessor_config.json found)` };
   }
   throw new EveError(`${dir}: no preprocessor_config.json (looked in ${candidates.join(', ')})`);
 }
