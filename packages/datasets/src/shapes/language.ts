@@ -114,12 +114,17 @@ export function questionsOfType(scene: Scene, type: QuestionType, rng: Rng): Que
   return out;
 }
 
-/** A varied set of question–answer pairs: at most `perType` of each type, shuffled. */
+/**
+ * A varied set of question–answer pairs: at most `perType` of each type, shuffled. Existence
+ * always keeps its pair (one present object → "yes", one absent → "no") so that yes and no are
+ * equally common and, in training, the same image teaches both answers: with one of the pair
+ * chosen at random a small model settles on always answering "yes".
+ */
 export function questions(scene: Scene, rng: Rng, perType = 1): QuestionAnswer[] {
   const out: QuestionAnswer[] = [];
   for (const type of QUESTION_TYPES) {
     const qs = rng.shuffle(questionsOfType(scene, type, rng));
-    out.push(...qs.slice(0, perType));
+    out.push(...qs.slice(0, type === 'existence' ? Math.max(2, perType) : perType));
   }
   return rng.shuffle(out);
 }

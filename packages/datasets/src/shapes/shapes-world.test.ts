@@ -100,6 +100,8 @@ describe('shapes world', () => {
     const yes = existence.filter((q) => q.answer === 'yes').length;
     expect(yes / existence.length).toBeGreaterThan(0.3);
     expect(yes / existence.length).toBeLessThan(0.7);
+    // Every image asks about one present and one absent object.
+    for (const s of samples) expect(s.qa.filter((q) => q.type === 'existence').map((q) => q.answer).sort()).toEqual(['no', 'yes']);
   });
 
   it('teacher features cover the valid CLIP patches and describe their pixels', () => {
