@@ -40,10 +40,13 @@ export const POSITIONS = [
 ] as const;
 export type PositionName = (typeof POSITIONS)[number];
 
-/** Short words printed on a banner in some images (capitals of the built-in 5×7 font). */
+/**
+ * Short words printed on a banner in some images (capitals of the built-in 5×7 font). Eight, each
+ * with its own first letter: a model of a few million parameters trained for minutes sees each
+ * word ~100 times, enough to learn to read them (with 24 words it stayed at chance).
+ */
 export const WORDS = [
-  'CAT', 'DOG', 'SUN', 'EVE', 'MAP', 'BOX', 'CAR', 'HAT', 'KEY', 'PEN', 'CUP', 'BUS',
-  'FOX', 'OWL', 'BEE', 'ANT', 'SKY', 'TOY', 'JAM', 'ICE', 'ZOO', 'WEB', 'GYM', 'VAN',
+  'CAT', 'DOG', 'SUN', 'BOX', 'KEY', 'PEN', 'OWL', 'ZOO',
 ] as const;
 
 export const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six'] as const;
