@@ -14,6 +14,8 @@ export type { AxisAttrs } from './ops/softmax.js';
 export type { NormAttrs } from './ops/norm.js';
 export type { ConcatAttrs, PadAttrs } from './ops/shape-ops.js';
 export type { ScatterAddAttrs, OneHotAttrs } from './ops/gather.js';
+export type { QuantAttrs } from './ops/quantized.js';
+export { QUANT_BLOCK, valuesPerWord, type QuantFormat } from './quantize.js';
 export type { CastAttrs, PowAttrs, UnaryOpName, BinaryOpName, CompareOpName } from './ops/elementwise.js';
 export { erf } from './cpu/math.js';
 export { stridedOffsets, isDenseAs } from './cpu/strided.js';

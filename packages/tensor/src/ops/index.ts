@@ -15,5 +15,6 @@ export * from './shape-ops.js';
 export * from './gather.js';
 export * from './loss.js';
 export * from './conv.js';
+export * from './quantized.js';
 
 bindEngineOps(contiguousOp, add);

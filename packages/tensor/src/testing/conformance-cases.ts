@@ -10,6 +10,8 @@
  */
 import type { DType } from '../dtype.js';
 import * as ops from '../ops/index.js';
+import { f16BitsToF32 } from '../dtype.js';
+import { quantizeHost, type QuantFormat } from '../quantize.js';
 import type { Tensor } from '../tensor.js';
 import { as, type TestInput } from './from-nd.js';
 import { type Nd, nd } from './nd.js';
@@ -692,6 +694,47 @@ add({
   run: (i) => ops.oneHot(i, 17),
   ref: (i) => ref.oneHotRef(i, 17),
 });
+
+// ---------------------------------------------------------------- quantised weights
+
+/** A random [rows, cols] matrix quantised on the host: its (quants, scales) as test inputs. */
+const quantized = (rows: number, cols: number, format: QuantFormat) => (r: Rng): TestInput[] => {
+  const w = randomArray([rows, cols], r, { low: -1, high: 1 });
+  const q = quantizeHost(format, rows, cols, (i) => w.data[i]!);
+  return [as(nd([rows, q.quants.length / rows], q.quants), 'i32'), as(nd([rows, cols / 32], Array.from(q.scales, f16BitsToF32)), 'f16')];
+};
+const qm = (quants: Tensor, scales: Tensor, format: QuantFormat) => new ops.QuantizedMatrix(format, quants, scales);
+for (const format of ['q8_0', 'q4_0'] as const) {
+  add({
+    name: `quantizedMatmul: ${format} [2, 3, 96] × [17, 96]ᵀ`,
+    kernels: ['quantizedMatmul', 'dequantize', 'matmul'],
+    inputs: (r) => [U([2, 3, 96])(r), ...quantized(17, 96, format)(r)],
+    run: (x, q, s) => ops.quantizedMatmul(x, qm(q, s, format)),
+    ref: (x, q, s) => ref.matmulRef(x, ref.dequantizeRef(q, s, format), { transposeB: true }),
+    wrt: [0],
+  });
+  add({
+    name: `quantizedMatmul: ${format} matvec [1, 160] × [65, 160]ᵀ`,
+    kernels: ['quantizedMatmul'],
+    inputs: (r) => [U([1, 160])(r), ...quantized(65, 160, format)(r)],
+    run: (x, q, s) => ops.quantizedMatmul(x, qm(q, s, format)),
+    ref: (x, q, s) => ref.matmulRef(x, ref.dequantizeRef(q, s, format), { transposeB: true }),
+  });
+  add({
+    name: `quantizedGather: ${format} table [17, 64], ids [3, 4]`,
+    kernels: ['quantizedGather'],
+    inputs: (r) => [...quantized(17, 64, format)(r), ids([3, 4], 17)(r)],
+    run: (q, s, i) => ops.quantizedGather(qm(q, s, format), i),
+    ref: (q, s, i) => ref.gatherRef(ref.dequantizeRef(q, s, format), i),
+  });
+  add({
+    name: `dequantize: ${format} [5, 128]`,
+    kernels: ['dequantize'],
+    inputs: quantized(5, 128, format),
+    run: (q, s) => ops.dequantize(qm(q, s, format)),
+    ref: (q, s) => ref.dequantizeRef(q, s, format),
+  });
+}
 
 // ---------------------------------------------------------------- conv, pooling, losses
 

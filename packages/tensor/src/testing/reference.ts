@@ -406,3 +406,19 @@ export function cosineSimilarityRef(a: Nd, b: Nd, axis = -1, eps = 1e-8): Nd {
   const nb = sumRef(binaryRef('mul', b, b), [axis]);
   return zipRef([dot, na, nb], (d, x, y) => d / Math.sqrt(Math.max(x * y, eps * eps)));
 }
+
+/** The f32 matrix a (quants, scales) pair stands for (see quantize.ts for the layout). */
+export function dequantizeRef(quants: Nd, scales: Nd, format: 'q8_0' | 'q4_0'): Nd {
+  const perWord = format === 'q8_0' ? 4 : 8;
+  const rows = quants.shape[0]!;
+  const cols = quants.shape[1]! * perWord;
+  const out = nd([rows, cols]);
+  for (let e = 0; e < rows * cols; e++) {
+    const word = quants.data[Math.floor(e / perWord)]! | 0;
+    const j = e % perWord;
+    const q = format === 'q8_0' ? (word << (24 - 8 * j)) >> 24 : ((word >>> (4 * j)) & 15) - 8;
+    const r = Math.floor(e / cols);
+    out.data[e] = q * scales.data[r * (cols / 32) + Math.floor((e % cols) / 32)]!;
+  }
+  return out;
+}

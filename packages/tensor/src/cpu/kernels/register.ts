@@ -4,6 +4,7 @@ import { elementwiseKernels } from './elementwise.js';
 import { gatherKernels } from './gather.js';
 import { matmulKernel } from './matmul.js';
 import { normKernels } from './norm.js';
+import { quantizedKernels } from './quantized.js';
 import { reduceKernels } from './reduce.js';
 import { ropeKernels } from './rope.js';
 import { shapeOpKernels } from './shape-ops.js';
@@ -19,6 +20,7 @@ export function registerCpuKernels(): void {
     ...ropeKernels,
     ...shapeOpKernels,
     ...gatherKernels,
+    ...quantizedKernels,
   ]) {
     registerKernel(k as never);
   }
