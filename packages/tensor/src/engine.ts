@@ -5,7 +5,9 @@
  *
  * Dispatch: an op's declaration infers output shapes, the backend's kernel computes. A backend
  * without a kernel for the op falls back to the CPU kernel — explicitly: it must be able to read
- * synchronously, and the fallback is logged once per (backend, op).
+ * synchronously, and the fallback is logged once per (backend, op). In-place ops (`mutatesInput`,
+ * writeSlice) write into their first input's storage instead of making outputs; they record no
+ * graph, so they refuse inputs that require grad.
  *
  * Autograd: while gradients are enabled, every op with an input that requires grad records a
  * node (op, inputs, outputs, attrs). `backward()` visits the nodes reachable from the root in
@@ -268,6 +270,10 @@ class Engine {
   runOp<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor[] {
     for (const t of inputs) t.assertAlive(op.name);
     const specs = op.infer(inputs, attrs);
+    if (op.mutatesInput) {
+      this.#runInPlace(op, inputs, attrs);
+      return [];
+    }
     let outputs: Tensor[];
     if (op.view) {
       const v = op.view(inputs[0]!, attrs);
@@ -300,21 +306,17 @@ class Engine {
           `${op.name}: the ${backend.name} backend has no kernel for it and cannot read synchronously for a CPU fallback`,
         );
       }
-      const k = `${backend.name}/${op.name}`;
-      if (!this.#fallbackLogged.has(k)) {
-        this.#fallbackLogged.add(k);
-        this.log(`evejs: ${op.name} has no ${backend.name} kernel; running it on the cpu backend (copies data)`);
-      }
+      this.#logFallback(backend.name, op.name);
       runOn = this.backend('cpu');
       viaCpu = true;
     }
     const temps: Tensor[] = [];
-    const views: TensorView[] = inputs.map((t) => {
+    const views: TensorView[] = inputs.map((t, i) => {
       let src = t;
       if (viaCpu) {
         src = this.fromHost(t.rawDataSync(), t.shape, t.dtype, 'cpu');
         temps.push(src);
-      } else if (!op.stridedInputs && !(t.isContiguous)) {
+      } else if (!op.stridedInputs && !t.isContiguous && !op.acceptsView?.(t, i, attrs)) {
         src = this.contiguousCopy(t);
         temps.push(src);
       }
@@ -335,6 +337,68 @@ class Engine {
       }
       return new Tensor(storage, spec.shape, spec.dtype);
     });
+  }
+
+  /**
+   * Runs an in-place op (`mutatesInput`): input 0's storage is written, nothing is returned. A
+   * backend without a kernel for it gets the CPU kernel on a host copy of the whole storage, which
+   * is then uploaded as the storage's new handle: correct for every view, but O(storage) per call.
+   */
+  #runInPlace<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): void {
+    const dst = inputs[0]!;
+    inputs.forEach((t, i) => {
+      if (t.requiresGrad) {
+        throw new ShapeError(
+          `${op.name}: ${i === 0 ? 'the target' : `input ${i}`} ${shapeStr(t.shape)} requires grad; in-place writes are not differentiable (run under noGrad, or detach)`,
+        );
+      }
+    });
+    if (dst.graphRefs > 0) throw new ShapeError(`${op.name}: the autograd graph still needs the target; call backward() or detach first`);
+    if (inputs.slice(1).some((t) => t.storage === dst.storage)) {
+      throw new ShapeError(`${op.name}: an input views the target's own storage; copy it first (contiguous) so reads and writes cannot overlap`);
+    }
+    if (dst.shape.some((d, i) => d > 1 && dst.strides[i] === 0)) {
+      throw new ShapeError(`${op.name}: the target ${shapeStr(dst.shape)} is a broadcast view (stride 0); its elements alias`);
+    }
+    const storage = dst.storage;
+    const backend = this.#backendOf(op.name, inputs);
+    const kernel = getKernel(backend.name, op.name);
+    let handle: unknown;
+    if (kernel) {
+      const views = inputs.map((t) => ({ storage: t.storage.handle, dtype: t.dtype, shape: t.shape, strides: t.strides, offset: t.offset }));
+      handle = kernel.run({ inputs: views, attrs, outputs: [], backend })[0];
+    } else {
+      const cpuKernel = getKernel('cpu', op.name);
+      if (!cpuKernel) throw new BackendError(`${op.name}: no kernel on ${backend.name} and none on cpu`);
+      if (!backend.readSync) {
+        throw new BackendError(`${op.name}: the ${backend.name} backend has no kernel for it and cannot read synchronously for a CPU fallback`);
+      }
+      this.#logFallback(backend.name, op.name);
+      const host = backend.readSync(storage.handle, storage.dtype, storage.size);
+      const temps = inputs.slice(1).map((t) => this.fromHost(t.rawDataSync(), t.shape, t.dtype, 'cpu'));
+      try {
+        const views = [
+          { storage: host, dtype: dst.dtype, shape: dst.shape, strides: dst.strides, offset: dst.offset },
+          ...temps.map((t) => ({ storage: t.storage.handle, dtype: t.dtype, shape: t.shape, strides: t.strides, offset: t.offset })),
+        ];
+        cpuKernel.run({ inputs: views, attrs, outputs: [], backend: this.backend('cpu') });
+      } finally {
+        for (const t of temps) t.dispose();
+      }
+      handle = backend.upload(storage.dtype, host);
+    }
+    if (handle !== storage.handle) {
+      const old = storage.handle;
+      storage.handle = handle;
+      backend.free(old);
+    }
+  }
+
+  #logFallback(backend: string, op: string): void {
+    const k = `${backend}/${op}`;
+    if (this.#fallbackLogged.has(k)) return;
+    this.#fallbackLogged.add(k);
+    this.log(`evejs: ${op} has no ${backend} kernel; running it on the cpu backend (copies data)`);
   }
 
   #backendOf(op: string, inputs: readonly Tensor[]): Backend {

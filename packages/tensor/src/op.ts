@@ -31,6 +31,20 @@ export interface OpDef<A> {
   infer(inputs: readonly Tensor[], attrs: A): OutputSpec[];
   /** Kernels read strided inputs directly (broadcast, transposed); otherwise inputs arrive contiguous. */
   readonly stridedInputs?: boolean;
+  /**
+   * Finer than `stridedInputs`: true where input `index` may reach the kernels as the strided view
+   * it is, false where it must arrive contiguous (matmul takes matrices whose rows are dense but
+   * whose batch axes stride freely, e.g. a KV-cache prefix). Every backend's kernel for the op
+   * must read what this accepts; the CPU fallback always hands the CPU kernel dense copies.
+   */
+  acceptsView?(input: Tensor, index: number, attrs: A): boolean;
+  /**
+   * In-place ops (writeSlice): the kernel writes into input 0's storage and returns that
+   * storage's handle, the same one or, on backends whose storage is immutable (tfjs), a
+   * replacement holding the updated values that the engine swaps in for every view of it.
+   * `infer` returns no outputs; no input may require grad (nothing is recorded).
+   */
+  readonly mutatesInput?: boolean;
   /** For view ops: the view of input 0 that is the output (no kernel, shared storage). */
   view?(input: Tensor, attrs: A): ViewResult;
   /** Gradients w.r.t. each input, built from other ops; null for inputs without a gradient. */

@@ -10,7 +10,8 @@ export class Storage {
   refs = 0;
   constructor(
     readonly backend: Backend,
-    readonly handle: unknown,
+    /** The engine swaps in a new handle when an in-place op runs where storage is immutable (tfjs), so every view sees the write. */
+    public handle: unknown,
     readonly dtype: DType,
     /** Number of elements allocated. */
     readonly size: number,

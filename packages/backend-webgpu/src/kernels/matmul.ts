@@ -9,7 +9,8 @@
  * multiples of the tile: loads outside the matrix read 0 and stores are guarded.
  *
  * Batches: grid z is the flat batch index; the shader decodes it against the broadcast batch shape
- * and per-operand batch strides (0 where an operand is broadcast), so nothing is copied.
+ * and per-operand batch strides (0 where an operand is broadcast; any stride for a view whose
+ * matrices are dense, e.g. a KV-cache prefix), so nothing is copied.
  *
  * A `b` larger than one storage binding (maxStorageBufferBindingSize, 128 MiB on lavapipe: a
  * 32000×4096 f16 lm_head is 250 MiB) is split along N into bindings that each fit, one dispatch
@@ -17,7 +18,7 @@
  * weights arrive. Other oversize operands are rejected with a BackendError naming the limit.
  */
 import { BackendError } from '@evejs/tensor';
-import { broadcastStrides, bytesPerElement, contiguousStrides, matmulDims, sizeOf, type KernelConfig, type MatmulAttrs } from '@evejs/tensor/backend';
+import { bytesPerElement, matmulBatchStrides, matmulDims, sizeOf, type KernelConfig, type MatmulAttrs } from '@evejs/tensor/backend';
 import { UNIFORMS_WGSL } from '../shaders/common.wgsl.js';
 import type { WebGpuBackend } from '../webgpu-backend.js';
 import { bufferOf, type GpuKernelFn } from './views.js';
@@ -118,16 +119,16 @@ const run: GpuKernelFn<MatmulAttrs> = ({ inputs: [a, b], attrs, backend }) => {
   if (nb * m * n === 0) return [out];
   if (batch.length > MAX_BATCH_RANK) throw new BackendError(`webgpu matmul: at most ${MAX_BATCH_RANK} batch dimensions, got ${batch.length}`);
   if (nb > 65535) throw new BackendError(`webgpu matmul: at most 65535 batches per dispatch, got ${nb}`);
-  const aBatch = a!.shape.slice(0, -2);
-  const bBatch = b!.shape.slice(0, -2);
-  const aStrides = broadcastStrides(aBatch, contiguousStrides(aBatch).map((s) => s * m * k), batch);
-  const bStrides = broadcastStrides(bBatch, contiguousStrides(bBatch).map((s) => s * k * n), batch);
+  // The views' own batch strides: batch-strided operands (KV-cache prefixes) need no copy.
+  const aStrides = matmulBatchStrides(a!, batch);
+  const bStrides = matmulBatchStrides(b!, batch);
   const kind: BKind = b!.dtype === 'f32' ? 'f32' : b!.dtype === 'bf16' ? 'bf16' : backend.hasShaderF16 ? 'f16-native' : 'f16-unpack';
   const { transposeA, transposeB } = attrs;
   const key = `matmul|${transposeA ? 'T' : 'N'}${transposeB ? 'T' : 'N'}|${kind}`;
   const bpe = bytesPerElement(b!.dtype);
   const bBuffer = bufferOf(b!);
-  const bBytes = (b!.offset + sizeOf(b!.shape)) * bpe;
+  // The bytes b's view reaches (past its last element), which a strided view may stretch.
+  const bBytes = (b!.offset + b!.shape.reduce((e, d, i) => e + (d - 1) * b!.strides[i]!, 1)) * bpe;
   const limit = backend.limits.maxStorageBufferBindingSize;
 
   // Column slices [nStart, nStart + count) of B, each bound on its own when B is too large.

@@ -10,6 +10,7 @@ import { reduceKernels } from './reduce.js';
 import { ropeKernels } from './rope.js';
 import { shapeOpKernels } from './shape-ops.js';
 import { softmaxKernels } from './softmax.js';
+import { writeSliceKernel } from './write-slice.js';
 
 export const webGpuKernels: readonly KernelConfig<never, WebGpuBackend>[] = [
   ...elementwiseKernels,
@@ -20,6 +21,7 @@ export const webGpuKernels: readonly KernelConfig<never, WebGpuBackend>[] = [
   ...ropeKernels,
   ...shapeOpKernels,
   ...gatherKernels,
+  writeSliceKernel,
   ...quantizedKernels,
 ];
 

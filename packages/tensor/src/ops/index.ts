@@ -15,6 +15,7 @@ export * from './shape-ops.js';
 export * from './gather.js';
 export * from './loss.js';
 export * from './conv.js';
+export * from './write-slice.js';
 export * from './quantized.js';
 
 bindEngineOps(contiguousOp, add);

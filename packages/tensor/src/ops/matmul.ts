@@ -3,11 +3,13 @@
  * a [..., M, K] (or [..., K, M] with transposeA) times b [..., K, N] (or [..., N, K] with
  * transposeB). `b` may be stored in f16/bf16 (weights); kernels dequantise on the fly and
  * accumulate in f32. Linear layers use transposeB, so PyTorch's [out, in] weights need no copy.
+ * Operands whose matrices are dense but whose batch axes stride freely (a slice of a longer
+ * buffer along a batch-internal axis, as the KV cache hands out) reach the kernels uncopied.
  */
 import { engine } from '../engine.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import { defineOp } from '../op.js';
-import { broadcastShapes, shapeStr } from '../shape.js';
+import { broadcastShapes, broadcastStrides, shapeStr } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { cast } from './elementwise.js';
 import { sumToShape } from './reduce.js';
@@ -33,8 +35,30 @@ export function matmulDims(a: readonly number[], b: readonly number[], { transpo
   return { m, k, n, batch };
 }
 
+/**
+ * True when the matrices of `x` (its last two axes) are dense row-major, whatever the strides of
+ * its batch axes: what every matmul kernel reads directly (per-batch offsets from the batch
+ * strides, rows at a stride of the row length). `sliceAxis(cache, 2, 0, len)` of a
+ * [B, H, maxLen, D] buffer is such a view; a transposed matrix is not (it arrives contiguous).
+ */
+function hasDenseMatrices(x: Tensor): boolean {
+  const r = x.rank;
+  const rows = x.shape[r - 2]!;
+  const cols = x.shape[r - 1]!;
+  return (cols <= 1 || x.strides[r - 1] === 1) && (rows <= 1 || x.strides[r - 2] === cols);
+}
+
+/**
+ * Element strides of each batch of a matmul operand over the broadcast batch shape (0 where it
+ * is broadcast): the view's own batch strides, so batch-strided views need no copy.
+ */
+export function matmulBatchStrides(x: { shape: readonly number[]; strides: readonly number[] }, batch: readonly number[]): number[] {
+  return broadcastStrides(x.shape.slice(0, -2), x.strides.slice(0, -2), batch);
+}
+
 export const matmulOp = defineOp<MatmulAttrs>({
   name: 'matmul',
+  acceptsView: hasDenseMatrices,
   infer: ([a, b], attrs) => {
     if (a!.dtype !== 'f32') throw new DTypeError(`matmul: a must be f32, got ${a!.dtype}`);
     if (!['f32', 'f16', 'bf16'].includes(b!.dtype)) throw new DTypeError(`matmul: b must be f32, f16 or bf16, got ${b!.dtype}`);

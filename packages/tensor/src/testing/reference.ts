@@ -120,6 +120,17 @@ export function broadcastToRef(x: Nd, shape: readonly number[]): Nd {
   return out;
 }
 
+/** `dst` with `src` written at positions [start, start + len) along `axis` (a new Nd; dst is unchanged). */
+export function writeSliceRef(dst: Nd, src: Nd, axis: number, start: number): Nd {
+  const out = nd(dst.shape, dst.data);
+  for (let i = 0; i < src.data.length; i++) {
+    const idx = unravel(i, src.shape);
+    idx[axis]! += start;
+    out.data[ravel(idx, dst.shape)] = src.data[i]!;
+  }
+  return out;
+}
+
 export function concatRef(xs: readonly Nd[], axis: number): Nd {
   const shape = [...xs[0]!.shape];
   shape[axis] = xs.reduce((s, x) => s + x.shape[axis]!, 0);

@@ -4,12 +4,13 @@
  * (../wasm/wasm-matmul.ts), falling back to `matmulNaive` where WebAssembly SIMD is missing.
  * Operands are packed so the inner loop runs over contiguous memory (A row-major [M, K], B
  * row-major [K, N]) and accumulates a whole output row at a time (i-k-j order). Batch dimensions
- * broadcast by offset arithmetic. f16/bf16 weights are decoded to f32 first.
+ * broadcast, and may stride freely (KV-cache views), by offset arithmetic: only each matrix must
+ * be dense. f16/bf16 weights are decoded to f32 first.
  */
 import { toFloat32Array, type HostArray } from '../../dtype.js';
 import type { KernelConfig, TensorView } from '../../kernel-registry.js';
-import { matmulDims, type MatmulAttrs } from '../../ops/matmul.js';
-import { broadcastStrides, contiguousStrides, sizeOf } from '../../shape.js';
+import { matmulBatchStrides, matmulDims, type MatmulAttrs } from '../../ops/matmul.js';
+import { sizeOf } from '../../shape.js';
 import { takeHostArray } from '../host-pool.js';
 import { matmulWasm } from '../wasm/wasm-matmul.js';
 
@@ -23,14 +24,15 @@ export interface MatmulPlan {
   bOffsets: Int32Array;
 }
 
-/** Shapes and per-batch offsets of a (broadcast) batched matmul over contiguous inputs. */
+/**
+ * Shapes and per-batch offsets of a (broadcast) batched matmul over inputs whose matrices are
+ * dense row-major; their batch axes may have any strides (see `matmulOp.acceptsView`).
+ */
 export function planMatmul(a: TensorView, b: TensorView, attrs: MatmulAttrs): MatmulPlan {
   const { m, k, n, batch } = matmulDims(a.shape, b.shape, attrs);
   const nb = sizeOf(batch);
-  const aBatchShape = a.shape.slice(0, -2);
-  const bBatchShape = b.shape.slice(0, -2);
-  const aStrides = broadcastStrides(aBatchShape, contiguousStrides(aBatchShape).map((s) => s * m * k), batch);
-  const bStrides = broadcastStrides(bBatchShape, contiguousStrides(bBatchShape).map((s) => s * k * n), batch);
+  const aStrides = matmulBatchStrides(a, batch);
+  const bStrides = matmulBatchStrides(b, batch);
   const aOffsets = new Int32Array(nb);
   const bOffsets = new Int32Array(nb);
   const idx = new Array<number>(batch.length).fill(0);

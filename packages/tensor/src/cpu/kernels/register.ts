@@ -9,6 +9,7 @@ import { reduceKernels } from './reduce.js';
 import { ropeKernels } from './rope.js';
 import { shapeOpKernels } from './shape-ops.js';
 import { softmaxKernels } from './softmax.js';
+import { writeSliceKernel } from './write-slice.js';
 
 export function registerCpuKernels(): void {
   for (const k of [
@@ -20,6 +21,7 @@ export function registerCpuKernels(): void {
     ...ropeKernels,
     ...shapeOpKernels,
     ...gatherKernels,
+    writeSliceKernel,
     ...quantizedKernels,
   ]) {
     registerKernel(k as never);
