@@ -1,15 +1,23 @@
 /**
  * The key/value cache of a decoder: per layer, the keys and values of every position seen so
- * far, [B, kvHeads, length, headDim]. `append` returns the full keys/values including the new
- * positions and keeps them (outside any `tidy` scope) for the next step.
+ * far, [B, kvHeads, length, headDim]. `append` writes the new positions and returns views of the
+ * filled prefix, which attention multiplies against directly.
  *
- * Capacity is fixed when the cache is made (`maxLength`: the context limit) and checked on every
- * append, so a generation that would overflow fails before computing. The storage itself grows by
- * concatenation: the tensor engine has no in-place slice write, and its matmul kernels read
- * contiguous operands, so a preallocated buffer would be copied on every step anyway. When the
- * engine gains a `sliceWrite` op and strided matmul, this is the one place to change.
+ * Storage is preallocated: each layer gets one K and one V buffer [B, kvHeads, maxLength, headDim]
+ * (f32, on the backend of the first keys it is given) at its first append, and positions are
+ * written into them in place with `writeSlice`. A decode step therefore allocates nothing and
+ * copies only the new token's keys and values; growing by `concat` instead copied the whole
+ * history of every layer on every token (O(length) per step, O(length²) per generation). The
+ * prefix views `sliceAxis(buffer, 2, 0, length)` have dense [length, headDim] matrices with
+ * strided batch axes, which matmul reads without a copy on every backend.
+ *
+ * The price is memory up front: maxLength positions per layer whether used or not, so pick
+ * `maxLength` to the context you need (Vicuna-7B at 4096 positions: 32 layers × 2 × 64 MiB).
+ * `truncate` only moves the length (positions past it are overwritten later); `dispose` frees
+ * the buffers, and the next append allocates them again. Writes are not differentiable: fill the
+ * cache under `noGrad`, as generation does.
  */
-import { concat, contiguous, EveError, keep, sliceAxis, type Tensor, tidy } from '@evejs/tensor';
+import { EveError, keep, ShapeError, shapeStr, sliceAxis, type Tensor, writeSlice, zeros } from '@evejs/tensor';
 
 export class KvCache {
   readonly #keys: (Tensor | null)[];
@@ -37,41 +45,28 @@ export class KvCache {
   }
 
   /**
-   * Adds new keys/values [B, kvHeads, T, headDim] for `layer`; returns the full cached tensors.
+   * Writes new keys/values [B, kvHeads, T, headDim] for `layer` at the current length; returns
+   * views of the layer's cached positions including them, [B, kvHeads, length + T, headDim].
    * The last layer's append advances `length`.
    */
   append(layer: number, k: Tensor, v: Tensor): { k: Tensor; v: Tensor } {
-    const oldK = this.#keys[layer] ?? null;
-    const oldV = this.#values[layer] ?? null;
-    const fullK = keep(oldK ? concat([oldK, k], 2) : k);
-    const fullV = keep(oldV ? concat([oldV, v], 2) : v);
-    oldK?.dispose();
-    oldV?.dispose();
-    this.#keys[layer] = fullK;
-    this.#values[layer] = fullV;
-    if (layer === this.numLayers - 1) this.#length = fullK.shape[2]!;
-    return { k: fullK, v: fullV };
+    const t = k.shape[2]!;
+    this.reserve(t);
+    const keys = this.#buffer(this.#keys, layer, k);
+    const values = this.#buffer(this.#values, layer, v);
+    writeSlice(keys, k, 2, this.#length);
+    writeSlice(values, v, 2, this.#length);
+    const end = this.#length + t;
+    if (layer === this.numLayers - 1) this.#length = end;
+    return { k: sliceAxis(keys, 2, 0, end), v: sliceAxis(values, 2, 0, end) };
   }
 
   /** Forgets every position from `length` on (a new turn that shares only a prefix with the cached one). */
   truncate(length: number): void {
-    if (length >= this.#length) return;
-    if (length <= 0) {
-      this.dispose();
-      return;
-    }
-    for (let i = 0; i < this.numLayers; i++) {
-      for (const list of [this.#keys, this.#values]) {
-        const old = list[i];
-        if (!old) continue;
-        list[i] = keep(tidy(() => contiguous(sliceAxis(old, 2, 0, length))));
-        old.dispose();
-      }
-    }
-    this.#length = length;
+    this.#length = Math.max(0, Math.min(length, this.#length));
   }
 
-  /** Frees every cached tensor; the cache is empty and reusable afterwards. */
+  /** Frees every buffer; the cache is empty and reusable afterwards (it allocates again on append). */
   dispose(): void {
     for (let i = 0; i < this.numLayers; i++) {
       this.#keys[i]?.dispose();
@@ -80,5 +75,21 @@ export class KvCache {
       this.#values[i] = null;
     }
     this.#length = 0;
+  }
+
+  /** The layer's buffer for tensors like `x`, allocated on first use (kept outside any `tidy`). */
+  #buffer(list: (Tensor | null)[], layer: number, x: Tensor): Tensor {
+    const [b, heads, , headDim] = x.shape as [number, number, number, number];
+    const want = [b, heads, this.maxLength, headDim];
+    const have = list[layer];
+    if (have && have.shape.every((d, i) => d === want[i]) && have.backend === x.backend) return have;
+    if (have && this.#length > 0) {
+      throw new ShapeError(`kv cache: layer ${layer} holds ${shapeStr(have.shape)} on ${have.backend}; new keys ${shapeStr(x.shape)} on ${x.backend} do not fit`);
+    }
+    // An empty cache may change batch size, heads or backend: allocate afresh.
+    have?.dispose();
+    const buffer = keep(zeros(want, { backend: x.backend }));
+    list[layer] = buffer;
+    return buffer;
   }
 }
