@@ -1,11 +1,12 @@
 // convertCheckpoint: .bin shards → safetensors shards with identical bytes, side files copied,
-// training-only tensors dropped on request.
+// training-only tensors dropped on request; quantised copies that load to exactly the model that
+// quantising while loading gives, at a fraction of the size.
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCheckpoint } from '@evejs/tensor';
-import { convertCheckpoint, PytorchCheckpoint } from '../src/index.js';
+import { memory, noGrad, openCheckpoint, tidy } from '@evejs/tensor';
+import { convertCheckpoint, loadPretrained, PytorchCheckpoint } from '../src/index.js';
 import { backendUnavailable } from '../test/backends.js';
 import { TINY_EVE_DIR } from '../test/fixtures.js';
 
@@ -45,4 +46,33 @@ describe('convertCheckpoint', () => {
     expect(dst.keys().some((k) => k.includes('vision_clip') || k.includes('inv_freq'))).toBe(false);
     await dst.close();
   });
+
+  for (const format of ['q8_0', 'q4_0'] as const) {
+    it(`writes a ${format} copy that loads as ${format} and gives the logits of quantising while loading`, async () => {
+      const out = join(tmp, format);
+      const r = await convertCheckpoint(`${TINY_EVE_DIR}-bin`, out, { quantize: format });
+      expect(r.dropped).toBe(92);
+      const dst = await openCheckpoint(out);
+      expect(dst.metadata['evejs_quantization']).toBe(format);
+      expect(dst.info('model.layers.0.mlp.down_proj.weight.quants')).toMatchObject({ fileDType: 'I32', shape: [64, 160 / (format === 'q8_0' ? 4 : 8)] });
+      expect(dst.info('model.layers.0.mlp.down_proj.weight.scales')).toMatchObject({ fileDType: 'F16', shape: [64, 5] });
+      expect(dst.has('model.layers.0.input_layernorm.weight')).toBe(true); // vectors stay as stored
+      await dst.close();
+
+      const before = memory().numTensors;
+      const fromCopy = await loadPretrained(out, { backend: 'cpu' });
+      const onLoad = await loadPretrained(`${TINY_EVE_DIR}-bin`, { backend: 'cpu', dtype: format });
+      expect(fromCopy.model.model.layers[0]!.mlp.downProj.weightSlot.quantized?.format).toBe(format);
+      expect(fromCopy.report.weightBytes).toBe(onLoad.report.weightBytes);
+      const ids = [1, 306, 96, 263, 2, 17, 99, 319];
+      const a = noGrad(() => tidy(() => fromCopy.model.forward(ids).logits));
+      const b = noGrad(() => tidy(() => onLoad.model.forward(ids).logits));
+      expect(Array.from(await a.data())).toEqual(Array.from(await b.data()));
+      a.dispose();
+      b.dispose();
+      fromCopy.model.dispose();
+      onLoad.model.dispose();
+      expect(memory().numTensors).toBe(before);
+    });
+  }
 });

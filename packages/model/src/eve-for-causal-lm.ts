@@ -5,7 +5,7 @@
  * `model.mm_projector.*`, `lm_head`. The CLIP teacher and the patch aligning layer are separate
  * modules (clip-vision.ts, vision-compressor.ts) used only by training.
  */
-import { concat, EveError, gather, reshape, sliceAxis, tensor, type Tensor } from '@evejs/tensor';
+import { concat, EveError, reshape, sliceAxis, tensor, type Tensor } from '@evejs/tensor';
 import type { EveConfig, VisionProcessorConfig } from './eve-config.js';
 import { Linear } from './layers.js';
 import { LlamaModel } from './llama.js';
@@ -78,7 +78,7 @@ export class EveForCausalLM extends Module {
     for (const id of ids) {
       if (!Number.isInteger(id) || id < 0 || id >= v) throw new EveError(`token id ${id} is outside the vocabulary [0, ${v})`);
     }
-    return gather(this.model.embedTokens.weight, tensor(Int32Array.from(ids), [ids.length]));
+    return this.model.embedTokens.forward(tensor(Int32Array.from(ids), [ids.length]));
   }
 
   /**

@@ -8,19 +8,20 @@
  */
 import { basename, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
-import { type DType, EveError } from '@evejs/tensor';
+import { EveError } from '@evejs/tensor';
 import { decodeImage, loadBuiltinProcessorConfig, loadProcessorConfig, parseProcessorConfig, preprocessImage, type ProcessorConfig } from '@evejs/image';
 import { generate, type GeneratedToken } from './generate.js';
 import { prepareImage, type EveImage } from './eve-for-causal-lm.js';
 import { loadPretrained, type LoadedEve } from './load-pretrained.js';
+import type { WeightDType } from './module.js';
 import { getConversationTemplate, loadTokenizer, tokenizerImageToken, type ConversationTemplate, type LlamaTokenizer } from '@evejs/tokenizer';
 
 /** Options of {@link loadEveRuntime}. */
 export interface LoadEveRuntimeOptions {
   /** Backend name, already registered and initialised by the caller (e.g. the CLI's `selectBackend`). */
   backend: string;
-  /** Weight storage dtype (default f32). */
-  dtype?: DType;
+  /** Weight storage (default f32, or a quantised checkpoint's own format). */
+  dtype?: WeightDType;
   /** Folder with tokenizer.model / tokenizer.json (default: the checkpoint folder). */
   tokenizerDir?: string;
   /** Conversation template (default `vicuna_v1`, as EVE's runners and demo). */
@@ -149,7 +150,7 @@ export async function imageProcessorOf(loaded: LoadedEve): Promise<ProcessorConf
 export async function loadEveRuntime(modelDir: string, opts: LoadEveRuntimeOptions): Promise<EveRuntime> {
   const template = getConversationTemplate(opts.convMode ?? 'vicuna_v1');
   const [loaded, tokenizer] = await Promise.all([
-    loadPretrained(modelDir, { backend: opts.backend, dtype: opts.dtype ?? 'f32', ...(opts.log ? { log: opts.log } : {}) }),
+    loadPretrained(modelDir, { backend: opts.backend, ...(opts.dtype ? { dtype: opts.dtype } : {}), ...(opts.log ? { log: opts.log } : {}) }),
     loadTokenizer(opts.tokenizerDir ?? modelDir),
   ]);
   try {

@@ -11,7 +11,7 @@
  * const { model } = await loadPretrained('checkpoints/EVE-7B-HD-v1.0', { dtype: 'bf16' });
  * for await (const step of generate(model, ids, { images: [image], maxNewTokens: 64 })) console.log(step.token);
  */
-export { Module, ModuleList, ModuleDict, storageDTypeFor, type ParamRole, type ParamSlot, type ParamInit } from './module.js';
+export { Module, ModuleList, ModuleDict, storageDTypeFor, isQuantizedSlot, type ParamRole, type ParamSlot, type ParamInit, type WeightDType } from './module.js';
 export { Linear, Embedding, RMSNorm, LayerNorm, NormLinear } from './layers.js';
 export {
   LlamaAttention,
@@ -47,6 +47,7 @@ export {
   openWeights,
   resolveProcessorConfig,
   SKIPPED_KEY_PATTERNS,
+  weightBytesFor,
   type LoadPretrainedOptions,
   type LoadReport,
   type LoadedEve,

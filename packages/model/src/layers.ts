@@ -3,10 +3,10 @@
  * Embedding (weight [num, dim]), RMSNorm (Llama), LayerNorm. Each is one `Module` with the
  * Hugging Face parameter names, so a parent's child name plus these give checkpoint keys.
  */
-import { add, gather, layerNorm, matmul, rmsNorm, type Tensor } from '@evejs/tensor';
+import { add, gather, layerNorm, matmul, quantizedGather, quantizedMatmul, rmsNorm, type Tensor } from '@evejs/tensor';
 import { Module, type ParamSlot } from './module.js';
 
-/** y = x·Wᵀ + b. The weight may be stored f16/bf16 (it is matmul's `b` operand). */
+/** y = x·Wᵀ + b. The weight may be stored f16/bf16 (it is matmul's `b` operand) or block-quantised. */
 export class Linear extends Module {
   readonly weightSlot: ParamSlot;
   readonly biasSlot: ParamSlot | null;
@@ -27,13 +27,14 @@ export class Linear extends Module {
   }
   /** x [..., in] → [..., out] */
   forward(x: Tensor): Tensor {
-    const y = matmul(x, this.weight, { transposeB: true });
+    const q = this.weightSlot.quantized;
+    const y = q ? quantizedMatmul(x, q) : matmul(x, this.weight, { transposeB: true });
     const b = this.bias;
     return b ? add(y, b) : y;
   }
 }
 
-/** Rows of a table by id. The table may be stored f16/bf16. */
+/** Rows of a table by id. The table may be stored f16/bf16 or block-quantised. */
 export class Embedding extends Module {
   readonly weightSlot: ParamSlot;
   constructor(
@@ -48,7 +49,8 @@ export class Embedding extends Module {
   }
   /** ids (i32) [...] → [..., dim] */
   forward(ids: Tensor): Tensor {
-    return gather(this.weight, ids);
+    const q = this.weightSlot.quantized;
+    return q ? quantizedGather(q, ids) : gather(this.weight, ids);
   }
 }
 

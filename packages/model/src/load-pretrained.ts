@@ -8,17 +8,39 @@
  *
  * Storage dtypes: matrices (Linear weights, embedding table) take the requested dtype (f32, f16
  * or bf16: kernels read them as matmul `b` / gather tables); norms, biases, learned tokens and the
- * patch convolution stay f32. Keys the inference model does not use (the CLIP teacher, the patch
+ * patch convolution stay f32. With q8_0 or q4_0, matrices are block-quantised while loading
+ * (each tensor's stored bytes → quantised, never a full f32 copy), which puts EVE-7B at about
+ * 7.2 GB (q8_0) or 3.8 GB (q4_0); a matrix whose rows are not whole 32-value blocks stays f16.
+ * A quantised copy written by `eve convert --quantize` (keys `<name>.quants` + `<name>.scales`)
+ * loads as stored, with no re-quantisation. Keys the inference model does not use (the CLIP teacher, the patch
  * aligning layer, rotary `inv_freq` buffers) are skipped and reported once.
  */
 import type * as NodeFsPromises from 'node:fs/promises';
 import type * as NodeOs from 'node:os';
 import type * as NodePath from 'node:path';
-import { bytesPerElement, type DType, EveError, nodeBuiltin, openCheckpoint, SafetensorsBytes, shapeStr, type SafetensorsReader } from '@evejs/tensor';
+import {
+  bytesPerElement,
+  cast,
+  type DType,
+  dequantize,
+  EveError,
+  hostArrayFromBytes,
+  isQuantFormat,
+  nodeBuiltin,
+  openCheckpoint,
+  type QuantFormat,
+  QuantizedMatrix,
+  quantizedByteLength,
+  quantizeHostMatrix,
+  SafetensorsBytes,
+  shapeStr,
+  type SafetensorsReader,
+  type Tensor,
+} from '@evejs/tensor';
 import { reconstructedProcessorJson } from '@evejs/image';
 import { type EveConfig, parseEveConfig, parseVisionProcessorConfig, type VisionProcessorConfig } from './eve-config.js';
 import { EveForCausalLM } from './eve-for-causal-lm.js';
-import { type Module, storageDTypeFor } from './module.js';
+import { isQuantizedSlot, type Module, type ParamSlot, storageDTypeFor, type WeightDType } from './module.js';
 import { PytorchCheckpoint } from './pytorch-bin.js';
 import { ClipVisionTower, parseClipVisionConfig } from './clip-vision.js';
 import { VisionCompressor } from './vision-compressor.js';
@@ -37,8 +59,11 @@ export const SKIPPED_KEY_PATTERNS: readonly RegExp[] = [
 export interface LoadPretrainedOptions {
   /** Backend for the weights (default: the engine's default backend). */
   backend?: string;
-  /** Storage dtype for matrices: f32 (default), f16 or bf16. */
-  dtype?: DType;
+  /**
+   * Storage of matrices: f32, f16, bf16, or block-quantised q8_0 / q4_0. Default: f32, or the
+   * checkpoint's own format when it is a quantised copy.
+   */
+  dtype?: WeightDType;
   /** Check the memory estimate against free memory first (default true). */
   checkMemory?: boolean;
   /** Memory the check may use (default: `os.freemem()`, the OS's available memory). */
@@ -115,6 +140,43 @@ export async function openWeights(dir: string): Promise<SafetensorsReader> {
   throw new EveError(`${dir}: no *.safetensors weights`);
 }
 
+/** Key suffixes of a quantised matrix in a checkpoint written by `eve convert --quantize`. */
+export const QUANTS_SUFFIX = '.quants';
+export const SCALES_SUFFIX = '.scales';
+
+/** The format and logical shape of `key` stored quantised in `reader`, or null when it is stored plain. */
+export function storedQuantization(reader: SafetensorsReader, key: string): { format: QuantFormat; rows: number; cols: number } | null {
+  if (!reader.has(key + QUANTS_SUFFIX) || !reader.has(key + SCALES_SUFFIX)) return null;
+  const q = reader.info(key + QUANTS_SUFFIX);
+  const s = reader.info(key + SCALES_SUFFIX);
+  const cols = (s.shape[1] ?? 0) * 32;
+  const perWord = q.shape[1] ? cols / q.shape[1] : 0;
+  const format = perWord === 4 ? 'q8_0' : perWord === 8 ? 'q4_0' : null;
+  if (!format || q.dtype !== 'i32' || s.dtype !== 'f16' || q.shape.length !== 2 || s.shape.length !== 2 || q.shape[0] !== s.shape[0]) {
+    throw new EveError(`${reader.path}: ${key} is stored quantised but its quants ${q.fileDType}${shapeStr(q.shape)} and scales ${s.fileDType}${shapeStr(s.shape)} do not match a q8_0/q4_0 layout`);
+  }
+  return { format, rows: q.shape[0]!, cols };
+}
+
+/** Whether a slot is quantised when loading as `dtype`. */
+const quantizes = (slot: ParamSlot, dtype: WeightDType): dtype is QuantFormat => isQuantFormat(dtype) && isQuantizedSlot(slot);
+
+/** The float storage dtype of a slot that is not quantised (matrices that cannot be quantised take f16). */
+const floatStorage = (slot: ParamSlot, dtype: WeightDType): DType => storageDTypeFor(slot.role, isQuantFormat(dtype) ? 'f16' : dtype);
+
+/** Bytes a model's parameters take once loaded as `dtype` (what the loader checks against free memory). */
+export function weightBytesFor(model: Module, dtype: WeightDType): number {
+  let n = 0;
+  for (const [, slot] of model.namedParameters()) n += slotBytes(slot, dtype);
+  return n;
+}
+
+/** Bytes a slot takes once loaded as `dtype`. */
+function slotBytes(slot: ParamSlot, dtype: WeightDType): number {
+  if (quantizes(slot, dtype)) return quantizedByteLength(dtype, slot.shape[0]!, slot.shape[1]!);
+  return slot.shape.reduce((a, b) => a * b, 1) * bytesPerElement(floatStorage(slot, dtype));
+}
+
 function formatBytes(n: number): string {
   return n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : `${(n / 2 ** 20).toFixed(1)} MiB`;
 }
@@ -187,13 +249,12 @@ async function loadFromReader(
   openReader: () => Promise<SafetensorsReader>,
   opts: LoadPretrainedOptions & { totalBytes?: number },
 ): Promise<LoadedEve> {
-  const dtype = opts.dtype ?? 'f32';
-  if (!['f32', 'f16', 'bf16'].includes(dtype)) throw new EveError(`loadPretrained: dtype ${dtype} is not supported (f32, f16, bf16)`);
+  if (opts.dtype !== undefined && !['f32', 'f16', 'bf16', 'q8_0', 'q4_0'].includes(opts.dtype)) {
+    throw new EveError(`loadPretrained: dtype ${opts.dtype} is not supported (f32, f16, bf16, q8_0, q4_0)`);
+  }
   const log = opts.log ?? (() => {});
   const model = new EveForCausalLM(config, processor);
   const slots = new Map(model.namedParameters());
-  let weightBytes = 0;
-  for (const [, s] of slots) weightBytes += s.shape.reduce((a, b) => a * b, 1) * bytesPerElement(storageDTypeFor(s.role, dtype));
 
   let reader: SafetensorsReader;
   try {
@@ -202,6 +263,10 @@ async function loadFromReader(
     model.dispose();
     throw e;
   }
+  // A quantised copy loads in its own format unless another dtype is asked for.
+  const storedFormat = [...slots.keys()].map((k) => storedQuantization(reader, k)?.format).find((f) => f !== undefined);
+  const dtype: WeightDType = opts.dtype ?? storedFormat ?? 'f32';
+  const weightBytes = weightBytesFor(model, dtype);
   const skipped: string[] = [];
   const unexpected: string[] = [];
   try {
@@ -209,15 +274,17 @@ async function loadFromReader(
     const keys = reader.keys();
     let largest = 0;
     for (const key of keys) {
-      const slot = slots.get(key);
+      largest = Math.max(largest, reader.info(key).byteLength);
+      const base = key.endsWith(QUANTS_SUFFIX) ? key.slice(0, -QUANTS_SUFFIX.length) : key;
+      const slot = slots.get(base);
       if (!slot) continue;
-      const info = reader.info(key);
-      if (info.shape.length !== slot.shape.length || info.shape.some((d, i) => d !== slot.shape[i])) {
-        throw new EveError(`${name}: ${key} has shape ${shapeStr(info.shape)}, the config needs ${shapeStr(slot.shape)}`);
+      const stored = base === key ? null : storedQuantization(reader, base);
+      const shape = stored ? [stored.rows, stored.cols] : reader.info(key).shape;
+      if (shape.length !== slot.shape.length || shape.some((d, i) => d !== slot.shape[i])) {
+        throw new EveError(`${name}: ${base} has shape ${shapeStr(shape)}, the config needs ${shapeStr(slot.shape)}`);
       }
-      largest = Math.max(largest, info.byteLength);
     }
-    const missing = [...slots.keys()].filter((k) => !reader.has(k));
+    const missing = [...slots.keys()].filter((k) => !reader.has(k) && !storedQuantization(reader, k));
     const tied = config.tieWordEmbeddings && missing.length === 1 && missing[0] === 'lm_head.weight';
     if (missing.length > 0 && !tied) {
       throw new EveError(`${name}: missing ${missing.length} weight(s): ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ', …' : ''}`);
@@ -230,21 +297,44 @@ async function loadFromReader(
     if ((opts.checkMemory ?? true) && available !== undefined && needBytes > available) {
       throw new EveError(
         `not enough memory to load ${name}: needs about ${formatBytes(needBytes)} as ${dtype}, ${formatBytes(available)} is free` +
-          (dtype === 'f32' ? ' (try --dtype bf16)' : ''),
+          (dtype === 'f32' ? ' (try --dtype bf16, or q8_0 / q4_0)' : dtype !== 'q4_0' ? ' (try --dtype q4_0)' : ''),
       );
     }
     let done = 0;
+    const on = opts.backend ? { backend: opts.backend } : {};
     for (const key of keys) {
-      const slot = slots.get(key);
+      if (key.endsWith(SCALES_SUFFIX) && slots.has(key.slice(0, -SCALES_SUFFIX.length))) continue; // read with its quants
+      const base = key.endsWith(QUANTS_SUFFIX) ? key.slice(0, -QUANTS_SUFFIX.length) : key;
+      const slot = slots.get(base);
       if (!slot) {
         (SKIPPED_KEY_PATTERNS.some((p) => p.test(key)) ? skipped : unexpected).push(key);
         continue;
       }
-      const t = await reader.read(key, { dtype: storageDTypeFor(slot.role, dtype), ...(opts.backend ? { backend: opts.backend } : {}) });
-      model.setParameter(key, t);
-      opts.onProgress?.(++done, slots.size - (tied ? 1 : 0), key);
+      const stored = base === key ? null : storedQuantization(reader, base);
+      if (stored) {
+        const q = new QuantizedMatrix(stored.format, await reader.read(key, on), await reader.read(base + SCALES_SUFFIX, on));
+        if (isQuantFormat(dtype)) {
+          model.setQuantized(base, q); // kept as stored: re-quantising would add error
+        } else {
+          const f = dequantize(q);
+          q.dispose();
+          const target = floatStorage(slot, dtype);
+          model.setParameter(base, target === 'f32' ? f : castAndDispose(f, target));
+        }
+      } else if (quantizes(slot, dtype)) {
+        // The stored bytes are quantised directly (f16/bf16 read through, no f32 copy of the matrix).
+        const info = reader.info(key);
+        model.setQuantized(key, quantizeHostMatrix(hostArrayFromBytes(info.dtype, await reader.readRaw(key)), info.dtype, info.shape, dtype, opts.backend));
+      } else {
+        model.setParameter(key, await reader.read(key, { dtype: floatStorage(slot, dtype), ...on }));
+      }
+      opts.onProgress?.(++done, slots.size - (tied ? 1 : 0), base);
     }
-    if (tied) model.setParameter('lm_head.weight', model.model.embedTokens.weight);
+    if (tied) {
+      const embed = model.model.embedTokens.weightSlot;
+      if (embed.quantized) model.setQuantized('lm_head.weight', embed.quantized);
+      else model.setParameter('lm_head.weight', model.model.embedTokens.weight);
+    }
   } catch (e) {
     model.dispose();
     throw e;
@@ -255,6 +345,12 @@ async function loadFromReader(
   if (unexpected.length > 0) log(`skipped ${unexpected.length} unknown tensors: ${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ', …' : ''}`);
   model.eval();
   return { model, config, processor, report: { weightBytes, skipped, unexpected, processorSource: source } };
+}
+
+function castAndDispose(t: Tensor, dtype: DType): Tensor {
+  const c = cast(t, dtype);
+  t.dispose();
+  return c;
 }
 
 /**

@@ -8,9 +8,11 @@
  * Each parameter has a role: `matrix` parameters (Linear weights, embedding tables) may be
  * stored in f16/bf16 because the kernels that read them (matmul's `b`, gather's table)
  * dequantise on the fly; `vector` parameters (norm weights, biases, learned tokens, the patch
- * convolution) are always f32 because elementwise ops compute in f32.
+ * convolution) are always f32 because elementwise ops compute in f32. A matrix may instead hold
+ * a block-quantised `QuantizedMatrix` (q8_0/q4_0, for inference): Linear and Embedding read it
+ * with the quantised kernels.
  */
-import { type DType, type Tensor, randn, zeros, ones, ShapeError, EveError, shapeStr } from '@evejs/tensor';
+import { type DType, type QuantFormat, type QuantizedMatrix, type Tensor, QUANT_BLOCK, randn, zeros, ones, ShapeError, EveError, shapeStr } from '@evejs/tensor';
 
 /** How a parameter is used, which decides the storage dtypes it may take. */
 export type ParamRole = 'matrix' | 'vector';
@@ -24,6 +26,19 @@ export interface ParamSlot {
   readonly role: ParamRole;
   readonly init: ParamInit;
   tensor: Tensor | null;
+  /** The block-quantised value of a matrix loaded as q8_0/q4_0 (then `tensor` is null). */
+  quantized?: QuantizedMatrix | null;
+}
+
+/** What a model's weights can be loaded as: a storage dtype, or a block-quantisation format. */
+export type WeightDType = DType | QuantFormat;
+
+/**
+ * Whether a parameter is stored block-quantised when the model is loaded as `format`: matrices
+ * whose rows are whole 32-value blocks (every Linear weight and embedding table of EVE-7B).
+ */
+export function isQuantizedSlot(slot: Pick<ParamSlot, 'role' | 'shape'>): boolean {
+  return slot.role === 'matrix' && slot.shape.length === 2 && slot.shape[1]! % QUANT_BLOCK === 0;
 }
 
 /** The storage dtype a parameter of this role gets when the model is loaded as `dtype`. */
@@ -57,6 +72,7 @@ export abstract class Module {
 
   /** The tensor in a slot; throws if the model was built but never loaded. */
   protected static value(slot: ParamSlot, what = 'parameter'): Tensor {
+    if (!slot.tensor && slot.quantized) throw new EveError(`${what} ${shapeStr(slot.shape)} is quantised (${slot.quantized.format}): only inference reads it`);
     if (!slot.tensor) throw new EveError(`${what} ${shapeStr(slot.shape)} has no value: load weights or call initParameters() first`);
     return slot.tensor;
   }
@@ -92,6 +108,22 @@ export abstract class Module {
     if (slot.tensor && slot.tensor !== tensor) slot.tensor.dispose();
     tensor.requiresGrad = slot.tensor?.requiresGrad ?? false;
     slot.tensor = tensor;
+  }
+
+  /**
+   * Puts a block-quantised matrix into the slot `key` (a matrix parameter of the same shape). The
+   * module takes ownership; the same matrix may fill two slots (tied embeddings).
+   */
+  setQuantized(key: string, q: QuantizedMatrix): void {
+    const slot = this.slotOf(key);
+    if (!slot) throw new EveError(`setQuantized: the model has no parameter ${key}`);
+    if (slot.role !== 'matrix' || q.rows !== slot.shape[0] || q.cols !== slot.shape[1] || slot.shape.length !== 2) {
+      throw new ShapeError(`${key}: ${shapeStr(slot.shape)} ${slot.role} cannot hold a quantised [${q.rows}, ${q.cols}] matrix`);
+    }
+    slot.tensor?.dispose();
+    slot.tensor = null;
+    if (slot.quantized && slot.quantized !== q) slot.quantized.dispose();
+    slot.quantized = q;
   }
 
   /** The slot of a dotted key, or undefined. */
@@ -179,6 +211,8 @@ export abstract class Module {
     for (const [, slot] of this.namedParameters()) {
       slot.tensor?.dispose();
       slot.tensor = null;
+      if (slot.quantized && !slot.quantized.isDisposed) slot.quantized.dispose();
+      slot.quantized = null;
     }
   }
 }

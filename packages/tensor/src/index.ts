@@ -12,13 +12,13 @@ import type { Tensor } from './tensor.js';
 
 export { Tensor, type TensorData } from './tensor.js';
 export type { DType, FloatDType, HostArray } from './dtype.js';
-export { DTYPES, isDType, isFloatDType, bytesPerElement, f32ToBf16Bits, bf16BitsToF32, f32ToF16Bits, f16BitsToF32 } from './dtype.js';
+export { DTYPES, isDType, isFloatDType, bytesPerElement, hostArrayFromBytes, hostReader, f32ToBf16Bits, bf16BitsToF32, f32ToF16Bits, f16BitsToF32 } from './dtype.js';
 export { EveError, ShapeError, DTypeError, DisposedError, BackendError, FormatError } from './errors.js';
 export { type Shape, sizeOf, broadcastShapes, shapeStr } from './shape.js';
 export type { Backend, BackendInfo } from './backend.js';
 export type { MemoryInfo } from './engine.js';
 export { Rng } from './rng.js';
-export { type QuantFormat, QUANT_FORMATS, QUANT_BLOCK, isQuantFormat, quantizedByteLength } from './quantize.js';
+export { type QuantFormat, QUANT_FORMATS, QUANT_BLOCK, isQuantFormat, quantizedByteLength, quantizeHost, type QuantizedHost } from './quantize.js';
 export { nodeBuiltin } from './node-builtin.js';
 export * from './ops/index.js';
 export { registerCpuBackend, CpuBackend } from './cpu/cpu-backend.js';

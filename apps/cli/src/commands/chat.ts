@@ -10,7 +10,7 @@ import { getConversationTemplate, loadTokenizer, renderPrompt, tokenizerImageTok
 import { generate, GenerationSession, loadPretrained, type EveImage } from '@evejs/model';
 import { selectBackend } from '../backends.js';
 import { BUILTIN_MODEL_DIR } from '../builtin-model.js';
-import { loadEveImage, parseDType } from './forward.js';
+import { dtypeOption, loadEveImage } from './forward.js';
 
 interface ChatOptions {
   model: string;
@@ -42,7 +42,7 @@ export function registerChatCommand(program: Command): void {
     .option('--model <dir>', 'EVE checkpoint folder (with tokenizer.model or tokenizer.json; default: the built-in shapes model)', BUILTIN_MODEL_DIR)
     .option('--image <file>', 'the image to talk about')
     .option('--backend <name>', 'compute backend (default: EVE_BACKEND or cpu)')
-    .option('--dtype <dtype>', 'weight storage: f32 (default), f16, bf16')
+    .option('--dtype <dtype>', 'weight storage: f32 (default), f16, bf16, or block-quantised q8_0 / q4_0 (also q8, q4: about 1/4 and 1/7 of f32; a quantised copy from `eve convert --quantize` loads as stored)')
     .option('--conv-mode <name>', 'conversation template', 'vicuna_v1')
     .option('--temperature <t>', '0 = greedy (default)', '0')
     .option('--top-p <p>', 'nucleus sampling threshold')
@@ -67,7 +67,7 @@ export function registerChatCommand(program: Command): void {
       const t0 = performance.now();
       const backend = await selectBackend(opts.backend);
       const [loaded, tokenizer] = await Promise.all([
-        loadPretrained(opts.model, { backend, dtype: parseDType(opts.dtype), log: verbose }),
+        loadPretrained(opts.model, { backend, ...dtypeOption(opts.dtype), log: verbose }),
         loadTokenizer(opts.model),
       ]);
       let image: EveImage | null = null;

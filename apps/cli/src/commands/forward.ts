@@ -3,17 +3,24 @@
 // after the image tokens are spliced in at -200) and, with an image, `image_embeds` (F32
 // [image tokens, hidden], the projector output). Needs no tokenizer files.
 import type { Command } from 'commander';
-import { type DType, EveError, noGrad, reshape, saveSafetensors, type Tensor, tidy } from '@evejs/tensor';
+import { EveError, noGrad, reshape, saveSafetensors, type Tensor, tidy } from '@evejs/tensor';
 import { decodeImage, preprocessImage } from '@evejs/image';
 import { imageProcessorOf } from '@evejs/model/runtime';
-import { IMAGE_TOKEN_INDEX, loadPretrained, prepareImage, type EveImage, type LoadedEve } from '@evejs/model';
+import { IMAGE_TOKEN_INDEX, loadPretrained, prepareImage, type EveImage, type LoadedEve, type WeightDType } from '@evejs/model';
 import { selectBackend } from '../backends.js';
 
-/** `--dtype` values for weights. */
-export function parseDType(value: string | undefined): DType {
-  const d = value ?? 'f32';
-  if (d !== 'f32' && d !== 'f16' && d !== 'bf16') throw new EveError(`--dtype must be f32, f16 or bf16, got ${value}`);
+/** `--dtype` values for weights; undefined keeps the loader's default (f32, or a quantised copy's own format). */
+export function parseDType(value: string | undefined): WeightDType | undefined {
+  if (value === undefined) return undefined;
+  const d = ({ q8: 'q8_0', q4: 'q4_0' } as Record<string, string>)[value] ?? value;
+  if (d !== 'f32' && d !== 'f16' && d !== 'bf16' && d !== 'q8_0' && d !== 'q4_0') throw new EveError(`--dtype must be f32, f16, bf16, q8_0 (q8) or q4_0 (q4), got ${value}`);
   return d;
+}
+
+/** `{ dtype }` for the loader when `--dtype` was given (exactOptionalPropertyTypes keeps undefined out). */
+export function dtypeOption(value: string | undefined): { dtype?: WeightDType } {
+  const dtype = parseDType(value);
+  return dtype ? { dtype } : {};
 }
 
 /** "-200,1,2" → ids; every item must be an integer. */
@@ -55,14 +62,14 @@ export function registerForwardCommand(program: Command): void {
     .requiredOption('--out <file>', 'output .safetensors file')
     .option('--image <file>', 'image for the -200 placeholder')
     .option('--backend <name>', 'compute backend (default: EVE_BACKEND or cpu)')
-    .option('--dtype <dtype>', 'weight storage: f32 (default), f16, bf16')
+    .option('--dtype <dtype>', 'weight storage: f32 (default), f16, bf16, or block-quantised q8_0 / q4_0 (also q8, q4: about 1/4 and 1/7 of f32; a quantised copy from `eve convert --quantize` loads as stored)')
     .action(async (opts: ForwardOptions) => {
       const ids = parseInputIds(opts.inputIds);
       const placeholders = ids.filter((i) => i === IMAGE_TOKEN_INDEX).length;
       if (placeholders > 1) throw new EveError(`--input-ids has ${placeholders} image placeholders; forward takes one image`);
       if (placeholders === 1 && !opts.image) throw new EveError('--input-ids contains -200 but no --image was given');
       const backend = await selectBackend(opts.backend);
-      const loaded = await loadPretrained(opts.model, { backend, dtype: parseDType(opts.dtype) });
+      const loaded = await loadPretrained(opts.model, { backend, ...dtypeOption(opts.dtype) });
       try {
         const images = opts.image && placeholders === 1 ? [(await loadEveImage(opts.image, loaded)).image] : [];
         if (opts.image && placeholders === 0) process.stderr.write('eve: --image ignored: --input-ids has no -200 placeholder\n');

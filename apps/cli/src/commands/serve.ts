@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { EveError } from '@evejs/tensor';
 import { loadEveRuntime, startServer } from '@evejs/server';
 import { selectBackend } from '../backends.js';
-import { parseDType } from './forward.js';
+import { dtypeOption } from './forward.js';
 
 interface ServeOptions {
   model: string;
@@ -46,7 +46,7 @@ export function registerServeCommand(program: Command): void {
     .option('--tokenizer <dir>', 'tokenizer folder (default: the checkpoint folder)')
     .option('--model-id <id>', 'model name clients send (default: the checkpoint folder name)')
     .option('--backend <name>', 'compute backend (default: EVE_BACKEND or cpu)')
-    .option('--dtype <dtype>', 'weight storage: f32 (default), f16, bf16')
+    .option('--dtype <dtype>', 'weight storage: f32 (default), f16, bf16, or block-quantised q8_0 / q4_0 (also q8, q4: about 1/4 and 1/7 of f32; a quantised copy from `eve convert --quantize` loads as stored)')
     .option('--conv-mode <name>', 'conversation template', 'vicuna_v1')
     .option('--host <address>', 'interface to listen on', '127.0.0.1')
     .option('--port <n>', 'port (0 picks a free one)', '8000')
@@ -86,7 +86,7 @@ export function registerServeCommand(program: Command): void {
       const t0 = performance.now();
       const runtime = await loadEveRuntime(opts.model, {
         backend,
-        dtype: parseDType(opts.dtype),
+        ...dtypeOption(opts.dtype),
         convMode: opts.convMode,
         ...(opts.tokenizer ? { tokenizerDir: opts.tokenizer } : {}),
         ...(opts.modelId ? { modelId: opts.modelId } : {}),
