@@ -12,6 +12,9 @@ import {
   memory,
   mul,
   noGrad,
+  QuantizedMatrix,
+  quantizedGather,
+  quantizedMatmul,
   randn,
   registerCpuBackend,
   sub,
@@ -155,6 +158,36 @@ describe.skipIf(!probe.ok)(`webgpu backend${probe.ok ? ` on ${probe.adapter}` : 
     expect(() => matmul(x, wPlain)).toThrow(BackendError);
     expect(() => matmul(x, wPlain)).toThrow(/maxStorageBufferBindingSize/);
     for (const t of [w, wPlain, x]) t.dispose();
+  });
+
+  it('splits a q8_0 weight larger than one storage binding across bindings (quantizedMatmul, quantizedGather)', async () => {
+    const limit = backend.limits.maxStorageBufferBindingSize;
+    const k = 4096;
+    const n = Math.ceil((limit + 4 * 2 ** 20) / k); // q8_0 quants: k bytes per row → ~4 MiB over the limit
+    // Row j holds the int8 value (j % 17 − 8) everywhere, with every block's scale 1/16.
+    const quants = new Int32Array((n * k) / 4);
+    for (let j = 0; j < n; j++) {
+      const b = ((j % 17) - 8) & 0xff;
+      quants.fill(b | (b << 8) | (b << 16) | (b << 24), (j * k) / 4, ((j + 1) * k) / 4);
+    }
+    const scales = new Uint16Array((n * k) / 32).fill(f32ToF16Bits(1 / 16));
+    const w = new QuantizedMatrix('q8_0', engine.fromHost(quants, [n, k / 4], 'i32', 'webgpu'), engine.fromHost(scales, [n, k / 32], 'f16', 'webgpu'));
+    const xHost = new Float32Array(k);
+    xHost.fill(1, 0, 32);
+    const x = onGpu(xHost, [1, k]);
+    const y = quantizedMatmul(x, w);
+    const got = await y.data();
+    const picks = [0, 1, n - 1, Math.floor(n / 2) + 3, n - 17];
+    for (const j of picks) expect(got[j]).toBe(2 * ((j % 17) - 8)); // 32 ones × q/16
+    const ids = onGpu(picks, [picks.length], 'i32');
+    const rows = quantizedGather(w, ids);
+    const r = await rows.data();
+    for (const [i, j] of picks.entries()) {
+      expect(r[i * k]).toBe(((j % 17) - 8) / 16);
+      expect(r[i * k + k - 1]).toBe(((j % 17) - 8) / 16);
+    }
+    for (const t of [x, y, ids, rows]) t.dispose();
+    w.dispose();
   });
 
   it('trains a small MLP on webgpu exactly as on cpu (forward, backward, two SGD steps)', async () => {
