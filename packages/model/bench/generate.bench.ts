@@ -2,15 +2,16 @@
  * Generation speed of a small Llama-shaped EVE (text only; random weights): time to first token
  * for a 128-token prompt and decode tokens/s, per backend and weight dtype, with the uncached
  * decode (whole sequence recomputed per token) as the in-run baseline the KV cache is measured
- * against. Prints a Markdown table.
+ * against, and f32 weights as the baseline of bf16 and the block-quantised q8_0 / q4_0 rows.
+ * Prints a Markdown table.
  *
  *   pnpm bench generate   (or: node --conditions=@evejs/source --import tsx packages/model/bench/generate.bench.ts)
  *
  * Backends: cpu always; webgpu when @evejs/backend-webgpu loads and finds an adapter.
  */
 import os from 'node:os';
-import { type DType, engine, registerCpuBackend, setBackend } from '@evejs/tensor';
-import { EveForCausalLM, generate, parseEveConfig, parseVisionProcessorConfig } from '../src/index.js';
+import { engine, isQuantFormat, registerCpuBackend, setBackend } from '@evejs/tensor';
+import { EveForCausalLM, generate, parseEveConfig, parseVisionProcessorConfig, quantizeModel, type WeightDType } from '../src/index.js';
 import { backendUnavailable } from '../test/backends.js';
 
 const SIZES = { hidden_size: 512, intermediate_size: 1376, num_hidden_layers: 8, num_attention_heads: 8, vocab_size: 8000 };
@@ -51,8 +52,9 @@ for (const backend of ['cpu', 'webgpu'] as const) {
     continue;
   }
   await setBackend(backend);
-  for (const dtype of ['f32', 'bf16'] as DType[]) {
-    const model = new EveForCausalLM(config, processor).initParameters({ seed: 1, std: 0.05, dtype, backend });
+  for (const dtype of ['f32', 'bf16', 'q8_0', 'q4_0'] as WeightDType[]) {
+    const model = new EveForCausalLM(config, processor).initParameters({ seed: 1, std: 0.05, dtype: isQuantFormat(dtype) ? 'f32' : dtype, backend });
+    if (isQuantFormat(dtype)) await quantizeModel(model, dtype);
     await run(model, true, 4); // warm-up: kernels, workers, pipelines
     const cached = await run(model, true, DECODE);
     const uncached = await run(model, false, 6);

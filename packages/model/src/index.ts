@@ -57,5 +57,6 @@ export { Sampler, argmax, type SamplingOptions } from './sampler.js';
 export { generate, generateIds, GenerationSession, type GenerateOptions, type GeneratedToken } from './generate.js';
 export { PytorchCheckpoint, unpickleStateDict } from './pytorch-bin.js';
 export { convertCheckpoint, type ConvertOptions } from './convert-checkpoint.js';
+export { quantizeModel } from './quantize-model.js';
 export { ClipVisionTower, ClipVisionTransformer, parseClipVisionConfig, type ClipVisionConfig } from './clip-vision.js';
 export { VisionCompressor } from './vision-compressor.js';
