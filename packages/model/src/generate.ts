@@ -12,7 +12,7 @@ import { engine, EveError, noGrad, tidy, type Tensor } from '@evejs/tensor';
 import { type EveForCausalLM, type EveImage, IMAGE_TOKEN_INDEX } from './eve-for-causal-lm.js';
 import { KvCache } from './kv-cache.js';
 import { Sampler, type SamplingOptions } from './sampler.js';
-import { imageTokenCount } from './vision-tokenizer.js';
+import { gridOfCrop, imageTokenCount } from './vision-tokenizer.js';
 
 export interface GenerateOptions extends SamplingOptions {
   /** Images for the `-200` placeholders, in order. */
@@ -103,7 +103,13 @@ export async function* generate(model: EveForCausalLM, inputIds: readonly number
   const maxLength = opts.maxLength ?? model.config.maxPositionEmbeddings;
   const session = opts.session;
   const useCache = session !== undefined || (opts.useCache ?? true);
-  const cache = session ? session.cache : useCache ? new KvCache(model.config.numHiddenLayers, maxLength) : null;
+  // A cache of this call's own takes its memory up front (kv-cache.ts), so it gets room for this
+  // call's positions only, not the whole context limit: the prompt, spliced images and new tokens.
+  const ownCapacity = (): number => {
+    const imageTokens = images.reduce((n, im) => n + imageTokenCount(gridOfCrop(im.crop, model.processor.convStride)), 0);
+    return Math.min(maxLength, inputIds.filter((id) => id !== IMAGE_TOKEN_INDEX).length + imageTokens + maxNew);
+  };
+  const cache = session ? session.cache : useCache ? new KvCache(model.config.numHiddenLayers, ownCapacity()) : null;
   const seen = inputIds.filter((id) => id !== IMAGE_TOKEN_INDEX);
   const ids = [...inputIds];
   const generated: number[] = [];

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { argmax, memory, noGrad, setBackend, tensor, tidy, type Tensor } from '@evejs/tensor';
 import { getKernel } from '@evejs/tensor/backend';
 import { expectClose, randomArray, Rng } from '@evejs/tensor/testing';
-import { generateIds, KvCache, loadPretrained, prepareImage, type LoadedEve } from '../src/index.js';
+import { generate, generateIds, KvCache, loadPretrained, prepareImage, type LoadedEve } from '../src/index.js';
 import { backendUnavailable, TEST_BACKENDS } from '../test/backends.js';
 import { readGolden, TINY_EVE_DIR } from '../test/fixtures.js';
 
@@ -103,6 +103,30 @@ for (const backend of TEST_BACKENDS) {
           const cached = await generateIds(loaded.model, ids, { images, maxNewTokens: 10, eosTokenId: [] });
           const uncached = await generateIds(loaded.model, ids, { images, maxNewTokens: 10, eosTokenId: [], useCache: false });
           expect(cached).toEqual(uncached);
+        }
+      } finally {
+        image.pixels.dispose();
+      }
+    });
+
+    it('generate gives its own cache room for the prompt, spliced images and new tokens only', async () => {
+      const { config } = loaded;
+      const image = prepareImage(square.pixelValues!, [4, 84, 84], loaded.processor.patchStride, backend);
+      const headDim = config.hiddenSize / config.numAttentionHeads;
+      const perPosition = 2 * config.numHiddenLayers * config.numKeyValueHeads * headDim * 4;
+      try {
+        // 9 text ids + 13 image tokens (as generate.test.ts) and 5 new tokens; the limit is 256.
+        for (const [ids, images, positions] of [
+          [text.inputIds, [], text.inputIds.length + 5],
+          [square.inputIds, [image], 22 + 5],
+        ] as const) {
+          const before = memory().numBytes;
+          let held = -1;
+          for await (const step of generate(loaded.model, ids, { images, maxNewTokens: 5, eosTokenId: [] })) {
+            if (step.position === positions - 5) held = memory().numBytes - before; // only the cache is alive here
+          }
+          expect(held).toBe(positions * perPosition);
+          expect(memory().numBytes).toBe(before);
         }
       } finally {
         image.pixels.dispose();
