@@ -43,7 +43,10 @@ export const writeSliceOp = defineOp<WriteSliceAttrs>({
 /**
  * Copies `src` into `dst` at positions [start, start + src.shape[axis]) along `axis`, in place:
  * `dst`'s storage changes, and so does every view of it. Other axes must match; dtypes must be
- * equal. Neither tensor may require grad (the write is not recorded for autograd).
+ * equal. Neither tensor may require grad (the write is not recorded for autograd), and since
+ * tensors carry no version counter, other views of `dst` that a recorded graph saved would see
+ * the write too: fill buffers under `noGrad` (as the KV cache does), not between forward and
+ * backward.
  * @example
  * const cache = zeros([1, 8, 512, 64]);          // [B, heads, maxLength, headDim]
  * writeSlice(cache, k, 2, length);               // k [1, 8, T, 64] at positions length…length+T−1
