@@ -6,7 +6,9 @@
  *
  * Each case names the kernels it needs, so a backend lacking one reports the case as skipped
  * ("no <backend> kernel") instead of passing it. To add an op: add its cases here (name starts
- * with the op's name), with a reference in reference.ts.
+ * with the op's name), with a reference in reference.ts. Append new cases at the end: a case's
+ * seed is its index (conformance.ts), so one inserted in the middle gives every later case new
+ * inputs (tolerances set at the f32 limit, like layerNorm's large-mean case, then move).
  */
 import type { DType } from '../dtype.js';
 import * as ops from '../ops/index.js';
@@ -331,57 +333,6 @@ for (const dt of ['f16', 'bf16'] as const) {
   });
 }
 
-// ---------------------------------------------------------------- matmul on batch-strided views
-// A KV cache hands out sliceAxis(buffer, 2, 0, len) of a [B, H, maxLen, D] buffer: dense
-// matrices, batch axes strided past the unused tail. Kernels read these without a copy, so each
-// path is covered: tiny (naive), gemm-sized and matvec-sized (WASM on the CPU), either side.
-
-add({
-  name: 'matmul: KV-cache prefix view as b, q × kᵀ [2, 3, 4, 8] × [2, 3, 6 of 13, 8]ᵀ',
-  kernels: ['matmul'],
-  inputs: (r) => [U([2, 3, 4, 8])(r), U([2, 3, 13, 8])(r)],
-  run: (q, k) => ops.matmul(q, ops.sliceAxis(k, 2, 0, 6), { transposeB: true }),
-  ref: (q, k) => ref.matmulRef(q, ref.sliceRef(k, [0, 0, 0, 0], [2, 3, 6, 8]), { transposeB: true }),
-  wrt: [0, 1],
-});
-add({
-  name: 'matmul: KV-cache prefix view as b, p × v [2, 3, 4, 6] × [2, 3, 6 of 13, 8]',
-  kernels: ['matmul'],
-  inputs: (r) => [U([2, 3, 4, 6])(r), U([2, 3, 13, 8])(r)],
-  run: (p, v) => ops.matmul(p, ops.sliceAxis(v, 2, 0, 6)),
-  ref: (p, v) => ref.matmulRef(p, ref.sliceRef(v, [0, 0, 0, 0], [2, 3, 6, 8])),
-  wrt: [0, 1],
-});
-add({
-  name: 'matmul: batch-strided views with offsets on both sides, transposeA [3, 6 of 9, 5]ᵀ × [3, 6 of 10, 4]',
-  kernels: ['matmul'],
-  inputs: (r) => [U([3, 9, 5])(r), U([3, 10, 4])(r)],
-  run: (a, b) => ops.matmul(ops.sliceAxis(a, 1, 1, 7), ops.sliceAxis(b, 1, 2, 8), { transposeA: true }),
-  ref: (a, b) => ref.matmulRef(ref.sliceRef(a, [0, 1, 0], [3, 6, 5]), ref.sliceRef(b, [0, 2, 0], [3, 6, 4]), { transposeA: true }),
-  wrt: [0, 1],
-});
-add({
-  name: 'matmul: KV-cache prefix view, gemm-sized [1, 2, 33, 64] × [1, 2, 65 of 129, 64]ᵀ',
-  kernels: ['matmul'],
-  inputs: (r) => [U([1, 2, 33, 64])(r), U([1, 2, 129, 64])(r)],
-  run: (q, k) => ops.matmul(q, ops.sliceAxis(k, 2, 0, 65), { transposeB: true }),
-  ref: (q, k) => ref.matmulRef(q, ref.sliceRef(k, [0, 0, 0, 0], [1, 2, 65, 64]), { transposeB: true }),
-  // A 64-term f32 dot product of O(1) terms: rounding error grows ~√K·eps·Σ|ab| ≈ 1e-6 absolute.
-  tol: { rtol: 1e-5, atol: 1e-5 },
-});
-add({
-  name: 'matmul: KV-cache prefix views, one-token decode [1, 2, 1, 64] × [1, 2, 129 of 200, 64]ᵀ, then × v',
-  kernels: ['matmul'],
-  inputs: (r) => [U([1, 2, 1, 64])(r), U([1, 2, 200, 64])(r), U([1, 2, 200, 64])(r)],
-  run: (q, k, v) => ops.matmul(ops.matmul(q, ops.sliceAxis(k, 2, 0, 129), { transposeB: true }), ops.sliceAxis(v, 2, 0, 129)),
-  ref: (q, k, v) => {
-    const prefix = (x: Nd) => ref.sliceRef(x, [0, 0, 0, 0], [1, 2, 129, 64]);
-    return ref.matmulRef(ref.matmulRef(q, prefix(k), { transposeB: true }), prefix(v));
-  },
-  // Two chained f32 products (64 then 129 terms): errors of the first (~1e-6) are summed again.
-  tol: { rtol: 1e-5, atol: 1e-4 },
-});
-
 // ---------------------------------------------------------------- reductions
 
 const REDUCE_AXES: [string, number[], number[] | undefined, boolean][] = [
@@ -700,67 +651,6 @@ add({
   wrt: [0],
 });
 
-// writeSlice writes in place and returns nothing; each case returns the target it wrote.
-add({
-  name: 'writeSlice: [2, 3, 5, 4] ← [2, 3, 2, 4] at axis 2, start 1',
-  kernels: ['writeSlice'],
-  inputs: (r) => [U([2, 3, 5, 4])(r), U([2, 3, 2, 4])(r)],
-  run: (d, s) => (ops.writeSlice(d, s, 2, 1), d),
-  ref: (d, s) => ref.writeSliceRef(d, s, 2, 1),
-});
-add({
-  name: 'writeSlice: transposed target [5, 7]ᵀ ← transposed source [2, 7]ᵀ at axis 1 (−1), start 2',
-  kernels: ['writeSlice'],
-  inputs: (r) => [U([5, 7])(r), U([2, 7])(r)],
-  run: (d, s) => {
-    const t = ops.transpose(d);
-    ops.writeSlice(t, ops.transpose(s), -1, 2);
-    return t;
-  },
-  ref: (d, s) => ref.writeSliceRef(ref.transposeRef(d), ref.transposeRef(s), 1, 2),
-});
-add({
-  name: 'writeSlice: size-1 source at the last position of axis 0, [4, 6] ← [1, 6]',
-  kernels: ['writeSlice'],
-  inputs: (r) => [U([4, 6])(r), U([1, 6])(r)],
-  run: (d, s) => (ops.writeSlice(d, s, 0, 3), d),
-  ref: (d, s) => ref.writeSliceRef(d, s, 0, 3),
-});
-add({
-  name: 'writeSlice: empty source [4, 0] changes nothing',
-  kernels: ['writeSlice'],
-  inputs: (r) => [U([4, 6])(r), nd([4, 0])],
-  run: (d, s) => (ops.writeSlice(d, s, 1, 6), d),
-  ref: (d) => d,
-});
-add({
-  name: 'writeSlice: i32',
-  kernels: ['writeSlice'],
-  inputs: (r) => [as(randomInts([3, 5], 1000, r), 'i32'), as(randomInts([3, 2], 1000, r), 'i32')],
-  run: (d, s) => (ops.writeSlice(d, s, 1, 2), d),
-  ref: (d, s) => ref.writeSliceRef(d, s, 1, 2),
-  outDType: 'i32',
-});
-add({
-  name: 'writeSlice: f16 window starting and ending mid-word [3, 5] ← [3, 2] at start 1',
-  kernels: ['writeSlice'],
-  inputs: (r) => [as(randomArray([3, 5], r, { dtype: 'f16' }), 'f16'), as(randomArray([3, 2], r, { dtype: 'f16' }), 'f16')],
-  run: (d, s) => (ops.writeSlice(d, s, 1, 1), d),
-  ref: (d, s) => ref.writeSliceRef(d, s, 1, 1),
-  outDType: 'f16',
-});
-add({
-  name: 'writeSlice: two writes fill a KV buffer whose prefix view matmul reads',
-  kernels: ['writeSlice', 'matmul'],
-  inputs: (r) => [U([1, 2, 9, 8])(r), U([1, 2, 3, 8])(r), U([1, 2, 1, 8])(r), U([1, 2, 1, 8])(r)],
-  run: (buf, k1, k2, q) => {
-    ops.writeSlice(buf, k1, 2, 0);
-    ops.writeSlice(buf, k2, 2, 3);
-    return ops.matmul(q, ops.sliceAxis(buf, 2, 0, 4), { transposeB: true });
-  },
-  ref: (_buf, k1, k2, q) => ref.matmulRef(q, ref.concatRef([k1, k2], 2), { transposeB: true }),
-});
-
 // ---------------------------------------------------------------- index ops
 
 const ids = (shape: number[], n: number) => (r: Rng) => as(randomInts(shape, n, r), 'i32');
@@ -936,6 +826,119 @@ add({
   inputs: (r) => [nd([2, 5]), U([2, 5])(r)],
   run: (a, b) => ops.cosineSimilarity(a, b),
   ref: (a, b) => ref.cosineSimilarityRef(a, b),
+});
+
+// ---------------------------------------------------------------- matmul on batch-strided views
+// A KV cache hands out sliceAxis(buffer, 2, 0, len) of a [B, H, maxLen, D] buffer: dense
+// matrices, batch axes strided past the unused tail. Kernels read these without a copy, so each
+// path is covered: tiny (naive), gemm-sized and matvec-sized (WASM on the CPU), either side.
+
+add({
+  name: 'matmul: KV-cache prefix view as b, q × kᵀ [2, 3, 4, 8] × [2, 3, 6 of 13, 8]ᵀ',
+  kernels: ['matmul'],
+  inputs: (r) => [U([2, 3, 4, 8])(r), U([2, 3, 13, 8])(r)],
+  run: (q, k) => ops.matmul(q, ops.sliceAxis(k, 2, 0, 6), { transposeB: true }),
+  ref: (q, k) => ref.matmulRef(q, ref.sliceRef(k, [0, 0, 0, 0], [2, 3, 6, 8]), { transposeB: true }),
+  wrt: [0, 1],
+});
+add({
+  name: 'matmul: KV-cache prefix view as b, p × v [2, 3, 4, 6] × [2, 3, 6 of 13, 8]',
+  kernels: ['matmul'],
+  inputs: (r) => [U([2, 3, 4, 6])(r), U([2, 3, 13, 8])(r)],
+  run: (p, v) => ops.matmul(p, ops.sliceAxis(v, 2, 0, 6)),
+  ref: (p, v) => ref.matmulRef(p, ref.sliceRef(v, [0, 0, 0, 0], [2, 3, 6, 8])),
+  wrt: [0, 1],
+});
+add({
+  name: 'matmul: batch-strided views with offsets on both sides, transposeA [3, 6 of 9, 5]ᵀ × [3, 6 of 10, 4]',
+  kernels: ['matmul'],
+  inputs: (r) => [U([3, 9, 5])(r), U([3, 10, 4])(r)],
+  run: (a, b) => ops.matmul(ops.sliceAxis(a, 1, 1, 7), ops.sliceAxis(b, 1, 2, 8), { transposeA: true }),
+  ref: (a, b) => ref.matmulRef(ref.sliceRef(a, [0, 1, 0], [3, 6, 5]), ref.sliceRef(b, [0, 2, 0], [3, 6, 4]), { transposeA: true }),
+  wrt: [0, 1],
+});
+add({
+  name: 'matmul: KV-cache prefix view, gemm-sized [1, 2, 33, 64] × [1, 2, 65 of 129, 64]ᵀ',
+  kernels: ['matmul'],
+  inputs: (r) => [U([1, 2, 33, 64])(r), U([1, 2, 129, 64])(r)],
+  run: (q, k) => ops.matmul(q, ops.sliceAxis(k, 2, 0, 65), { transposeB: true }),
+  ref: (q, k) => ref.matmulRef(q, ref.sliceRef(k, [0, 0, 0, 0], [1, 2, 65, 64]), { transposeB: true }),
+  // A 64-term f32 dot product of O(1) terms: rounding error grows ~√K·eps·Σ|ab| ≈ 1e-6 absolute.
+  tol: { rtol: 1e-5, atol: 1e-5 },
+});
+add({
+  name: 'matmul: KV-cache prefix views, one-token decode [1, 2, 1, 64] × [1, 2, 129 of 200, 64]ᵀ, then × v',
+  kernels: ['matmul'],
+  inputs: (r) => [U([1, 2, 1, 64])(r), U([1, 2, 200, 64])(r), U([1, 2, 200, 64])(r)],
+  run: (q, k, v) => ops.matmul(ops.matmul(q, ops.sliceAxis(k, 2, 0, 129), { transposeB: true }), ops.sliceAxis(v, 2, 0, 129)),
+  ref: (q, k, v) => {
+    const prefix = (x: Nd) => ref.sliceRef(x, [0, 0, 0, 0], [1, 2, 129, 64]);
+    return ref.matmulRef(ref.matmulRef(q, prefix(k), { transposeB: true }), prefix(v));
+  },
+  // Two chained f32 products (64 then 129 terms): errors of the first (~1e-6) are summed again.
+  tol: { rtol: 1e-5, atol: 1e-4 },
+});
+
+// ---------------------------------------------------------------- writeSlice (in place)
+// Each case returns the target it wrote (writeSlice itself returns nothing).
+add({
+  name: 'writeSlice: [2, 3, 5, 4] ← [2, 3, 2, 4] at axis 2, start 1',
+  kernels: ['writeSlice'],
+  inputs: (r) => [U([2, 3, 5, 4])(r), U([2, 3, 2, 4])(r)],
+  run: (d, s) => (ops.writeSlice(d, s, 2, 1), d),
+  ref: (d, s) => ref.writeSliceRef(d, s, 2, 1),
+});
+add({
+  name: 'writeSlice: transposed target [5, 7]ᵀ ← transposed source [2, 7]ᵀ at axis 1 (−1), start 2',
+  kernels: ['writeSlice'],
+  inputs: (r) => [U([5, 7])(r), U([2, 7])(r)],
+  run: (d, s) => {
+    const t = ops.transpose(d);
+    ops.writeSlice(t, ops.transpose(s), -1, 2);
+    return t;
+  },
+  ref: (d, s) => ref.writeSliceRef(ref.transposeRef(d), ref.transposeRef(s), 1, 2),
+});
+add({
+  name: 'writeSlice: size-1 source at the last position of axis 0, [4, 6] ← [1, 6]',
+  kernels: ['writeSlice'],
+  inputs: (r) => [U([4, 6])(r), U([1, 6])(r)],
+  run: (d, s) => (ops.writeSlice(d, s, 0, 3), d),
+  ref: (d, s) => ref.writeSliceRef(d, s, 0, 3),
+});
+add({
+  name: 'writeSlice: empty source [4, 0] changes nothing',
+  kernels: ['writeSlice'],
+  inputs: (r) => [U([4, 6])(r), nd([4, 0])],
+  run: (d, s) => (ops.writeSlice(d, s, 1, 6), d),
+  ref: (d) => d,
+});
+add({
+  name: 'writeSlice: i32',
+  kernels: ['writeSlice'],
+  inputs: (r) => [as(randomInts([3, 5], 1000, r), 'i32'), as(randomInts([3, 2], 1000, r), 'i32')],
+  run: (d, s) => (ops.writeSlice(d, s, 1, 2), d),
+  ref: (d, s) => ref.writeSliceRef(d, s, 1, 2),
+  outDType: 'i32',
+});
+add({
+  name: 'writeSlice: f16 window starting and ending mid-word [3, 5] ← [3, 2] at start 1',
+  kernels: ['writeSlice'],
+  inputs: (r) => [as(randomArray([3, 5], r, { dtype: 'f16' }), 'f16'), as(randomArray([3, 2], r, { dtype: 'f16' }), 'f16')],
+  run: (d, s) => (ops.writeSlice(d, s, 1, 1), d),
+  ref: (d, s) => ref.writeSliceRef(d, s, 1, 1),
+  outDType: 'f16',
+});
+add({
+  name: 'writeSlice: two writes fill a KV buffer whose prefix view matmul reads',
+  kernels: ['writeSlice', 'matmul'],
+  inputs: (r) => [U([1, 2, 9, 8])(r), U([1, 2, 3, 8])(r), U([1, 2, 1, 8])(r), U([1, 2, 1, 8])(r)],
+  run: (buf, k1, k2, q) => {
+    ops.writeSlice(buf, k1, 2, 0);
+    ops.writeSlice(buf, k2, 2, 3);
+    return ops.matmul(q, ops.sliceAxis(buf, 2, 0, 4), { transposeB: true });
+  },
+  ref: (_buf, k1, k2, q) => ref.matmulRef(q, ref.concatRef([k1, k2], 2), { transposeB: true }),
 });
 
 /** Every conformance case, in a stable order. */
