@@ -11,7 +11,7 @@ import { BackendError } from '../../errors.js';
 import type { KernelConfig, TensorView } from '../../kernel-registry.js';
 import type { QuantAttrs } from '../../ops/quantized.js';
 import { f16BitsToF32 } from '../../dtype.js';
-import { dequantizeRows, type QuantFormat, QUANT_BLOCK, valuesPerWord } from '../../quantize.js';
+import { dequantizeRows, type QuantFormat, valuesPerWord } from '../../quantize.js';
 import { sizeOf } from '../../shape.js';
 import { takeHostArray } from '../host-pool.js';
 import { matmulCpu } from './matmul.js';
