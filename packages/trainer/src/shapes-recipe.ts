@@ -7,7 +7,7 @@
  */
 import { EveError } from '@evejs/tensor';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { saveSafetensors } from '@evejs/tensor';
@@ -122,6 +122,12 @@ export interface ShapesRecipeOptions {
    * no alignment teacher. Evaluate it on the blank images too (`<out>/data/images-blind`).
    */
   blind?: boolean;
+  /**
+   * Take each stage's schedule from an earlier run of the recipe instead of timing probes: the
+   * same planned steps (the cosine's length) and the same stopping step. The blind baseline uses
+   * this to train exactly as long as the model it is compared with, whatever the machine's load.
+   */
+  stepsLike?: string;
   /** Called once per stage; returns that stage's step callback. */
   onStep?: (stage: StageName) => (r: StepReport) => void;
 }
@@ -136,6 +142,16 @@ export async function writeBlankImages(from: string, to: string): Promise<void> 
     for (let i = 0; i < data.length; i += 3) data.set([122, 116, 104], i);
     await writeFile(path.join(to, name), await encodePng({ data, width, height, channels: 3 }));
   }
+}
+
+/** The planned and the completed steps of one stage of an earlier recipe run (its last checkpoint). */
+export async function recipeStageSteps(runDir: string, stage: StageName): Promise<{ planned: number; done: number }> {
+  const stageDir = path.join(runDir, stage);
+  const latest = (await readFile(path.join(stageDir, 'latest'), 'utf8').catch(() => {
+    throw new EveError(`${stageDir}: no finished stage to copy the schedule from (no "latest" file)`);
+  })).trim();
+  const state = JSON.parse(await readFile(path.join(stageDir, latest, 'trainer_state.json'), 'utf8')) as { step: number; totalSteps: number };
+  return { planned: state.totalSteps, done: state.step };
 }
 
 /** Runs the recipe; returns the final checkpoint and each stage's summary. */
@@ -163,6 +179,25 @@ export async function runShapesRecipe(opts: ShapesRecipeOptions) {
       teacher: opts.blind ? ('none' as const) : ('shapes' as const),
       ...(opts.backend ? { backend: opts.backend } : {}),
     };
+    const out = path.join(opts.outDir, st.stage);
+    if (opts.stepsLike) {
+      const { planned, done } = await recipeStageSteps(opts.stepsLike, st.stage);
+      log(`${st.stage}: ${done} of ${planned} planned steps, as in ${opts.stepsLike}`);
+      const t0 = Date.now();
+      const r = await trainStage({
+        ...common,
+        modelDir,
+        outDir: out,
+        overrides: { ...st.overrides, steps: planned, seed },
+        stopAfter: done,
+        logFile: path.join(out, 'metrics.jsonl'),
+        log,
+        ...(opts.onStep ? { onStep: opts.onStep(st.stage) } : {}),
+      });
+      summary.push({ stage: st.stage, steps: r.state.step, seconds: (Date.now() - t0) / 1000, firstLoss: r.history[0]?.loss ?? NaN, lastLoss: r.history.at(-1)?.loss ?? NaN, checkpoint: r.checkpoint });
+      modelDir = r.checkpoint;
+      continue;
+    }
     // Timing probe: 4 steps into a scratch folder; the first is slower (caches fill) and is
     // dropped, and the median of the rest resists a busy moment on a shared machine.
     const probeStart = Date.now();
@@ -176,7 +211,6 @@ export async function runShapesRecipe(opts: ShapesRecipeOptions) {
     const steps = Math.max(3, Math.floor((budgetS * 0.9) / secPerStep));
     log(`${st.stage}: ${secPerStep.toFixed(2)} s/step → ${steps} steps in ${Math.round(budgetS)} s`);
     const t0 = Date.now();
-    const out = path.join(opts.outDir, st.stage);
     const r = await trainStage({
       ...common,
       modelDir,

@@ -49,6 +49,7 @@ interface TrainFlags {
   minutes?: number;
   count?: number;
   blind?: boolean;
+  stepsLike?: string;
 }
 
 /** A progress bar fed by step reports: loss, lm/align losses, lr, tokens/s, ETA. */
@@ -104,6 +105,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--minutes <n>', 'time budget of --recipe shapes', num)
     .option('--count <n>', 'training images --recipe shapes generates (default 2000)', int)
     .option('--blind', 'with --recipe shapes: train the blind baseline (every image replaced by a flat one, no teacher)')
+    .option('--steps-like <run>', 'with --recipe shapes: each stage runs the planned and completed steps of that earlier recipe run instead of timing probes (a blind baseline trained exactly as long)')
     .action(async (flags: TrainFlags) => {
       const fromFile = flags.config ? (JSON.parse(readFileSync(flags.config, 'utf8')) as TrainFlags) : {};
       const f: TrainFlags = { ...fromFile };
@@ -117,6 +119,7 @@ export function registerTrainCommand(program: Command): void {
           ...(f.minutes !== undefined ? { minutes: f.minutes } : {}),
           ...(f.count !== undefined ? { count: f.count } : {}),
           ...(f.blind ? { blind: true } : {}),
+          ...(f.stepsLike !== undefined ? { stepsLike: f.stepsLike } : {}),
           ...(f.seed !== undefined ? { seed: f.seed } : {}),
           backend,
           log,

@@ -1,0 +1,41 @@
+/**
+ * `--recipe shapes` end to end at a toy budget (40 images, 1.5 minutes): three stages from a
+ * fresh small EVE with timing probes, then the blind baseline with `stepsLike` pointing at that
+ * run — it must follow the same schedule (planned and completed steps per stage) on flat images.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerCpuBackend } from '@evejs/tensor';
+import { recipeStageSteps, runShapesRecipe } from './shapes-recipe.js';
+
+let dir = '';
+beforeAll(async () => {
+  registerCpuBackend();
+  dir = await mkdtemp(path.join(tmpdir(), 'eve-recipe-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('shapes recipe', () => {
+  it('trains three stages in budget, and a blind baseline with exactly the same schedule', async () => {
+    const main = await runShapesRecipe({ outDir: path.join(dir, 'main'), minutes: 1.5, count: 40, backend: 'cpu' });
+    expect(main.stages.map((s) => s.stage)).toEqual(['prealign', 'pretrain', 'sft']);
+    for (const s of main.stages) {
+      expect(s.steps).toBeGreaterThanOrEqual(3);
+      expect(Number.isFinite(s.lastLoss)).toBe(true);
+    }
+    expect(existsSync(path.join(main.checkpoint, 'model.safetensors'))).toBe(true);
+
+    const blind = await runShapesRecipe({ outDir: path.join(dir, 'blind'), minutes: 1.5, count: 40, blind: true, stepsLike: path.join(dir, 'main'), backend: 'cpu' });
+    expect(blind.stages.map((s) => s.steps)).toEqual(main.stages.map((s) => s.steps));
+    for (const stage of ['prealign', 'pretrain', 'sft'] as const) {
+      expect(await recipeStageSteps(path.join(dir, 'blind'), stage)).toEqual(await recipeStageSteps(path.join(dir, 'main'), stage));
+    }
+    // The blind run trained on flat images and had no alignment teacher.
+    const metrics = (await readFile(path.join(dir, 'blind', 'prealign', 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { align_loss: number });
+    expect(metrics.every((m) => m.align_loss === 0)).toBe(true);
+    await expect(recipeStageSteps(path.join(dir, 'nowhere'), 'sft')).rejects.toThrow(/no finished stage to copy the schedule from/);
+  }, 600_000);
+});
