@@ -1,5 +1,5 @@
 /**
- * `--recipe shapes` end to end at a toy budget (40 images, 1.5 minutes): three stages from a
+ * `--recipe shapes` end to end at a toy budget (40 images, one minute): three stages from a
  * fresh small EVE with timing probes, then the blind baseline with `stepsLike` pointing at that
  * run — it must follow the same schedule (planned and completed steps per stage) on flat images.
  */
@@ -20,7 +20,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('shapes recipe', () => {
   it('trains three stages in budget, and a blind baseline with exactly the same schedule', async () => {
-    const main = await runShapesRecipe({ outDir: path.join(dir, 'main'), minutes: 1.5, count: 40, backend: 'cpu' });
+    const main = await runShapesRecipe({ outDir: path.join(dir, 'main'), minutes: 1, count: 40, backend: 'cpu' });
     expect(main.stages.map((s) => s.stage)).toEqual(['prealign', 'pretrain', 'sft']);
     for (const s of main.stages) {
       expect(s.steps).toBeGreaterThanOrEqual(3);
@@ -28,7 +28,7 @@ describe('shapes recipe', () => {
     }
     expect(existsSync(path.join(main.checkpoint, 'model.safetensors'))).toBe(true);
 
-    const blind = await runShapesRecipe({ outDir: path.join(dir, 'blind'), minutes: 1.5, count: 40, blind: true, stepsLike: path.join(dir, 'main'), backend: 'cpu' });
+    const blind = await runShapesRecipe({ outDir: path.join(dir, 'blind'), minutes: 1, count: 40, blind: true, stepsLike: path.join(dir, 'main'), backend: 'cpu' });
     expect(blind.stages.map((s) => s.steps)).toEqual(main.stages.map((s) => s.steps));
     for (const stage of ['prealign', 'pretrain', 'sft'] as const) {
       expect(await recipeStageSteps(path.join(dir, 'blind'), stage)).toEqual(await recipeStageSteps(path.join(dir, 'main'), stage));
