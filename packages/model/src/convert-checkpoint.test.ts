@@ -1,11 +1,11 @@
 // convertCheckpoint: .bin shards → safetensors shards with identical bytes, side files copied,
 // training-only tensors dropped on request; quantised copies that load to exactly the model that
 // quantising while loading gives, at a fraction of the size.
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memory, noGrad, openCheckpoint, tidy } from '@evejs/tensor';
+import { type FileDType, memory, noGrad, openCheckpoint, saveSafetensorsRaw, tidy } from '@evejs/tensor';
 import { convertCheckpoint, loadPretrained, PytorchCheckpoint } from '../src/index.js';
 import { backendUnavailable } from '../test/backends.js';
 import { TINY_EVE_DIR } from '../test/fixtures.js';
@@ -75,4 +75,25 @@ describe('convertCheckpoint', () => {
       expect(memory().numTensors).toBe(before);
     });
   }
+
+  it('refuses a quantised copy whose quants and scales do not describe one matrix, naming the key', async () => {
+    const out = join(tmp, 'q8_0'); // written by the q8_0 case above
+    const bad = join(tmp, 'bad-quant');
+    await cp(out, bad, { recursive: true });
+    const src = await openCheckpoint(join(out, 'model.safetensors'));
+    const key = 'model.layers.1.self_attn.o_proj.weight';
+    const sources = [];
+    for (const k of src.keys()) {
+      const info = src.info(k);
+      // The scales lose a column: 2 blocks per row no longer match the 16 words of quants.
+      const cut = k === `${key}.scales`;
+      const bytes = await src.readRaw(k);
+      sources.push({ key: k, fileDType: info.fileDType as FileDType, shape: cut ? [info.shape[0]!, info.shape[1]! - 1] : info.shape, bytes: async () => (cut ? bytes.slice(0, info.shape[0]! * (info.shape[1]! - 1) * 2) : bytes) });
+    }
+    await src.close();
+    await saveSafetensorsRaw(join(bad, 'model.safetensors'), sources, { format: 'pt', evejs_quantization: 'q8_0' });
+    const before = memory().numTensors;
+    await expect(loadPretrained(bad, { backend: 'cpu' })).rejects.toThrow(new RegExp(`${key.replaceAll('.', '\\.')} is stored quantised but its quants I32\\[64, 16\\] and scales F16\\[64, 1\\] do not match`));
+    expect(memory().numTensors).toBe(before);
+  });
 });
