@@ -4,8 +4,9 @@
  * (WASM SIMD over worker threads), so the full f32 weight never exists: memory stays at the
  * quantised size, and prefill gets the fast kernel. Decoding (m ≤ 4 rows of x) takes a fused
  * path instead: dot products straight from the int8 / nibble bytes, one scale multiply per block,
- * reading a quarter (q8_0) or an eighth (q4_0) of the f32 weight's bytes; it is single-threaded
- * TypeScript.
+ * reading a quarter (q8_0) or an eighth (q4_0) of the f32 weight's bytes — the WASM SIMD kernels
+ * over the worker threads (dotRowsQ8 / dotRowsQ4), or TypeScript loops where WebAssembly SIMD is
+ * missing.
  */
 import { BackendError } from '../../errors.js';
 import type { KernelConfig, TensorView } from '../../kernel-registry.js';
@@ -14,6 +15,7 @@ import { f16BitsToF32 } from '../../dtype.js';
 import { dequantizeRows, type QuantFormat, valuesPerWord } from '../../quantize.js';
 import { sizeOf } from '../../shape.js';
 import { takeHostArray } from '../host-pool.js';
+import { quantizedMatvecWasm } from '../wasm/wasm-matmul.js';
 import { matmulCpu } from './matmul.js';
 
 /** f32 values dequantised per panel (8 MiB). */
@@ -99,6 +101,7 @@ const quantizedMatmul: KernelConfig<QuantAttrs> = {
     const out = takeHostArray('f32', m * n);
     if (m === 0 || n === 0) return [out];
     if (m <= MATVEC_MAX_M) {
+      if (quantizedMatvecWasm(format, x!.storage as Float32Array, x!.offset, m, k, quants!, scales!, n, out)) return [out];
       quantizedMatvec(format, x!.storage as Float32Array, x!.offset, m, k, quants!, scales!, n, out);
       return [out];
     }

@@ -6,7 +6,7 @@
  *   [0] seq   the main thread bumps it to hand over a task (negative: exit)
  *   [1] done  the worker copies seq here when the task is finished
  *   [2] ready 1 once the WASM instance exists
- *   [3] op    0 = gemm, 1 = dotRows
+ *   [3] op    0 = gemm, 1 = dotRows, 2 = dotRowsQ8, 3 = dotRowsQ4
  *   [4..]     the kernel's arguments
  */
 export const CONTROL_SLOT_WORDS = 32;
@@ -27,10 +27,13 @@ for (;;) {
   const s = Atomics.load(ctl, base);
   if (s < 0) break;
   seq = s;
-  if (ctl[base + 3] === 0) {
+  const op = ctl[base + 3];
+  if (op === 0) {
     k.gemm(ctl[p], ctl[p + 1], ctl[p + 2], ctl[p + 3], ctl[p + 4], ctl[p + 5], ctl[p + 6], ctl[p + 7], ctl[p + 8], ctl[p + 9], ctl[p + 10]);
-  } else {
+  } else if (op === 1) {
     k.dotRows(ctl[p], ctl[p + 1], ctl[p + 2], ctl[p + 3], ctl[p + 4], ctl[p + 5], ctl[p + 6]);
+  } else {
+    (op === 2 ? k.dotRowsQ8 : k.dotRowsQ4)(ctl[p], ctl[p + 1], ctl[p + 2], ctl[p + 3], ctl[p + 4], ctl[p + 5], ctl[p + 6], ctl[p + 7]);
   }
   Atomics.store(ctl, base + 1, s);
   Atomics.notify(ctl, base + 1);

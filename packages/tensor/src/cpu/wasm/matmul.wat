@@ -14,6 +14,11 @@
 ;;
 ;; dotRows: C[i, j] = A[i, :]·B[j, :] for row-major A [m, k] and B [nj, k] (matvec with
 ;; transposeB, where B is a PyTorch [out, in] weight used as is, without packing).
+;;
+;; dotRowsQ8 / dotRowsQ4: the same with a block-quantised B (quantize.ts): B row j is k int8
+;; values (q8_0) or k/2 bytes of nibbles (q4_0: byte t holds elements 2t and 2t+1, low nibble
+;; first, stored +8), and S [nj, k/32] f32 holds each 32-value block's scale. Each 16 values are
+;; widened to f32x4 ×4 and multiplied with A; a block's sum is scaled once. k is a multiple of 32.
 (module
   (import "env" "memory" (memory 1 65536 shared))
 
@@ -161,4 +166,85 @@
             (br $iLoop)))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $jLoop))))
+
+  ;; Σ over 16 int8 lanes of q × A[p .. p+16) as one f32x4 (lanes summed later).
+  (func $dot16 (param $q v128) (param $pa i32) (result v128)
+    (local $h v128)
+    (local.set $h (i16x8.extend_low_i8x16_s (local.get $q)))
+    (f32x4.add
+      (f32x4.add
+        (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $h))) (v128.load (local.get $pa)))
+        (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $h))) (v128.load offset=16 (local.get $pa))))
+      (block (result v128)
+        (local.set $h (i16x8.extend_high_i8x16_s (local.get $q)))
+        (f32x4.add
+          (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $h))) (v128.load offset=32 (local.get $pa)))
+          (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $h))) (v128.load offset=48 (local.get $pa)))))))
+
+  ;; 32 values of a q4_0 block (16 bytes of nibbles at $pq) as int8 in order, the first or second 16.
+  (func $nibbles (param $bytes v128) (param $second i32) (result v128)
+    (local $lo v128) (local $hi v128)
+    (local.set $lo (i8x16.sub (v128.and (local.get $bytes) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)))
+    (local.set $hi (i8x16.sub (i8x16.shr_u (local.get $bytes) (i32.const 4)) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)))
+    (if (result v128) (local.get $second)
+      (then (i8x16.shuffle 8 24 9 25 10 26 11 27 12 28 13 29 14 30 15 31 (local.get $lo) (local.get $hi)))
+      (else (i8x16.shuffle 0 16 1 17 2 18 3 19 4 20 5 21 6 22 7 23 (local.get $lo) (local.get $hi)))))
+
+  ;; C[i, j] = Σ_b S[j, b]·Σ_{t<32} A[i, 32b + t]·q[j, 32b + t]; $q4 selects the nibble layout.
+  (func $dotRowsQuant
+    (param $a i32) (param $q i32) (param $sc i32) (param $c i32) (param $m i32) (param $nj i32) (param $k i32) (param $ldc i32) (param $q4 i32)
+    (local $j i32) (local $i i32) (local $b i32) (local $blocks i32) (local $qRow i32) (local $qb i32) (local $pa i32)
+    (local $acc v128) (local $part v128) (local $bytes v128)
+    (local.set $blocks (i32.shr_u (local.get $k) (i32.const 5)))
+    (block $jDone
+      (loop $jLoop
+        (br_if $jDone (i32.ge_u (local.get $j) (local.get $nj)))
+        (local.set $qRow (i32.add (local.get $q) (i32.mul (local.get $j) (i32.shr_u (local.get $k) (local.get $q4)))))
+        (local.set $i (i32.const 0))
+        (block $iDone
+          (loop $iLoop
+            (br_if $iDone (i32.ge_u (local.get $i) (local.get $m)))
+            (local.set $acc (v128.const f32x4 0 0 0 0))
+            (local.set $pa (i32.add (local.get $a) (i32.mul (local.get $i) (i32.shl (local.get $k) (i32.const 2)))))
+            (local.set $qb (local.get $qRow))
+            (local.set $b (i32.const 0))
+            (block $bDone
+              (loop $bLoop
+                (br_if $bDone (i32.ge_u (local.get $b) (local.get $blocks)))
+                (if (local.get $q4)
+                  (then
+                    (local.set $bytes (v128.load (local.get $qb)))
+                    (local.set $part (f32x4.add
+                      (call $dot16 (call $nibbles (local.get $bytes) (i32.const 0)) (local.get $pa))
+                      (call $dot16 (call $nibbles (local.get $bytes) (i32.const 1)) (i32.add (local.get $pa) (i32.const 64)))))
+                    (local.set $qb (i32.add (local.get $qb) (i32.const 16))))
+                  (else
+                    (local.set $part (f32x4.add
+                      (call $dot16 (v128.load (local.get $qb)) (local.get $pa))
+                      (call $dot16 (v128.load offset=16 (local.get $qb)) (i32.add (local.get $pa) (i32.const 64)))))
+                    (local.set $qb (i32.add (local.get $qb) (i32.const 32)))))
+                (local.set $acc (f32x4.add (local.get $acc)
+                  (f32x4.mul (local.get $part)
+                    (f32x4.splat (f32.load (i32.add (local.get $sc)
+                      (i32.shl (i32.add (i32.mul (local.get $j) (local.get $blocks)) (local.get $b)) (i32.const 2))))))))
+                (local.set $pa (i32.add (local.get $pa) (i32.const 128)))
+                (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                (br $bLoop)))
+            (f32.store (i32.add (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $ldc)))
+                                (i32.shl (local.get $j) (i32.const 2)))
+              (f32.add
+                (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+                (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $iLoop)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $jLoop))))
+
+  (func (export "dotRowsQ8")
+    (param $a i32) (param $q i32) (param $sc i32) (param $c i32) (param $m i32) (param $nj i32) (param $k i32) (param $ldc i32)
+    (call $dotRowsQuant (local.get $a) (local.get $q) (local.get $sc) (local.get $c) (local.get $m) (local.get $nj) (local.get $k) (local.get $ldc) (i32.const 0)))
+
+  (func (export "dotRowsQ4")
+    (param $a i32) (param $q i32) (param $sc i32) (param $c i32) (param $m i32) (param $nj i32) (param $k i32) (param $ldc i32)
+    (call $dotRowsQuant (local.get $a) (local.get $q) (local.get $sc) (local.get $c) (local.get $m) (local.get $nj) (local.get $k) (local.get $ldc) (i32.const 1)))
 )

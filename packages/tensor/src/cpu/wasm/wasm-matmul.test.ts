@@ -2,7 +2,8 @@
  * The WASM matmul against a float64 reference, through every path: packed gemm (all four
  * transpose combinations), the dotRows matvec path (m ≤ 4 with transposeB), batch broadcasting,
  * f16/bf16 weights, view offsets, odd sizes (1, 3, 17, 65, 129, 257; K not a multiple of 4) and
- * products large enough to run on the worker threads.
+ * products large enough to run on the worker threads; and the quantised matvec kernels (q8_0 and
+ * q4_0 weights) against the same reference of their dequantised weight.
  *
  * Tolerance: |c − r| ≤ 4·u·√K·S with u = 2⁻²⁴ (f32 unit roundoff) and S = Σₚ|aᵢₚ·bₚⱼ|, the usual
  * probabilistic bound for a K-term f32 sum (its error grows like √K, not K); it is rtol ≈ 2.4e-7·√K
@@ -13,7 +14,8 @@ import { convertHostArray, toFloat32Array, type DType } from '../../dtype.js';
 import type { TensorView } from '../../kernel-registry.js';
 import type { MatmulAttrs } from '../../ops/matmul.js';
 import { planMatmul } from '../kernels/matmul.js';
-import { cpuThreadCount, disposeCpuWorkers, matmulWasm } from './wasm-matmul.js';
+import { dequantizeRows, quantizeHost } from '../../quantize.js';
+import { cpuThreadCount, disposeCpuWorkers, matmulWasm, quantizedMatvecWasm } from './wasm-matmul.js';
 
 afterAll(disposeCpuWorkers);
 
@@ -172,4 +174,30 @@ describe('matmulWasm vs float64 reference', () => {
     const second = matmulWasm(a, b, attrs, planMatmul(a, b, attrs))!;
     expect(Array.from(second)).toEqual(Array.from(first));
   });
+});
+
+describe('quantizedMatvecWasm (dotRowsQ8 / dotRowsQ4) vs a float64 reference of the dequantised weight', () => {
+  // [m, k, n]: single-threaded and (m·n·k ≥ 2¹⁸) split across the worker threads; n odd so the
+  // thread slices start mid-matrix; k a few blocks to a few hundred.
+  const CASES: [number, number, number][] = [[1, 32, 1], [2, 96, 17], [1, 1024, 301], [4, 2048, 129]];
+  for (const format of ['q8_0', 'q4_0'] as const) {
+    for (const [m, k, n] of CASES) {
+      it(`${format}: [${m}, ${k}] × [${n}, ${k}]ᵀ`, () => {
+        const rand = seededRandom(m * 1_000_003 + k * 31 + n);
+        const w = randomF32(n * k, rand);
+        const q = quantizeHost(format, n, k, (i) => w[i]!);
+        const deq = new Float32Array(n * k);
+        dequantizeRows(format, k, q.quants, 0, q.scales, 0, 0, n, deq);
+        // x sits at an offset inside its storage, like a view.
+        const xs = randomF32(3 + m * k, rand);
+        const out = new Float32Array(m * n);
+        const quants: TensorView = { storage: q.quants, dtype: 'i32', shape: [n, q.quants.length / n], strides: [], offset: 0 };
+        const scales: TensorView = { storage: q.scales, dtype: 'f16', shape: [n, k / 32], strides: [], offset: 0 };
+        expect(quantizedMatvecWasm(format, xs, 3, m, k, quants, scales, n, out)).toBe(true);
+        const { c, s } = reference(view([m, k], xs.subarray(3)), view([n, k], deq), { transposeA: false, transposeB: true });
+        // Each block's partial sum is rounded, then scaled: the same √K bound as a plain f32 dot product, with a 2× margin.
+        for (let i = 0; i < c.length; i++) expect(Math.abs(out[i]! - c[i]!), `element ${i}`).toBeLessThanOrEqual(8 * 2 ** -24 * Math.sqrt(k) * s[i]! + 1e-30);
+      });
+    }
+  }
 });

@@ -34,6 +34,8 @@ export interface WasmMatmulPlan {
 interface MatmulExports {
   gemm(a: number, b: number, c: number, ldc: number, k: number, ni: number, nj: number, aStride: number, bStride: number, kc: number, mcp: number): void;
   dotRows(a: number, b: number, c: number, m: number, nj: number, k: number, ldc: number): void;
+  dotRowsQ8(a: number, q: number, sc: number, c: number, m: number, nj: number, k: number, ldc: number): void;
+  dotRowsQ4(a: number, q: number, sc: number, c: number, m: number, nj: number, k: number, ldc: number): void;
 }
 
 interface WorkerLike {
@@ -161,7 +163,7 @@ function reserve(s: WasmState, bytes: number): Float32Array {
  * Runs `op` with per-thread argument lists: slice 0 on this thread, the others on workers.
  * Blocks until every slice is done.
  */
-function runSlices(s: WasmState, op: 0 | 1, slices: number[][]): void {
+function runSlices(s: WasmState, op: 0 | 1 | 2 | 3, slices: number[][]): void {
   const seq = ++s.seq;
   for (let t = 1; t < slices.length; t++) {
     const base = t * CONTROL_SLOT_WORDS;
@@ -172,7 +174,8 @@ function runSlices(s: WasmState, op: 0 | 1, slices: number[][]): void {
   }
   const mine = slices[0]!;
   if (op === 0) s.kernels.gemm(...(mine as Parameters<MatmulExports['gemm']>));
-  else s.kernels.dotRows(...(mine as Parameters<MatmulExports['dotRows']>));
+  else if (op === 1) s.kernels.dotRows(...(mine as Parameters<MatmulExports['dotRows']>));
+  else (op === 2 ? s.kernels.dotRowsQ8 : s.kernels.dotRowsQ4)(...(mine as Parameters<MatmulExports['dotRowsQ8']>));
   for (let t = 1; t < slices.length; t++) {
     const idx = t * CONTROL_SLOT_WORDS + 1;
     for (let d = Atomics.load(s.control, idx); d !== seq; d = Atomics.load(s.control, idx)) Atomics.wait(s.control, idx, d);
@@ -349,3 +352,45 @@ export function matmulWasm(a: TensorView, b: TensorView, attrs: MatmulAttrs, pla
 function packRowsTransposed(src: Float32Array, off: number, m: number, k: number, mem: Float32Array, dst: number): void {
   for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) mem[dst + i * k + p] = src[off + p * m + i]!;
 }
+
+/**
+ * Decode-time product with a block-quantised weight: out[i, r] = Σₖ x[i, k]·W[r, k] for i < m
+ * (m ≤ 4), with `quants` (packed i32 words: int8 or nibbles) copied into WASM memory as they are
+ * — a quarter / an eighth of f32's bytes — and the f16 scales decoded to f32 beside them; the
+ * rows of W are split across the worker threads (dotRowsQ8 / dotRowsQ4 in matmul.wat). Returns
+ * false where WebAssembly SIMD is unavailable (the caller then uses its TypeScript loop).
+ */
+export function quantizedMatvecWasm(
+  format: 'q8_0' | 'q4_0',
+  x: Float32Array,
+  xOff: number,
+  m: number,
+  k: number,
+  quants: TensorView,
+  scales: TensorView,
+  n: number,
+  out: Float32Array,
+): boolean {
+  const s = getState();
+  if (!s) return false;
+  const qBytes = format === 'q8_0' ? n * k : (n * k) / 2;
+  const blocks = (n * k) / 32;
+  const xAt = CONTROL_BYTES;
+  const qAt = xAt + m * k * 4;
+  const sAt = qAt + Math.ceil(qBytes / 16) * 16;
+  const cAt = sAt + blocks * 4;
+  const mem = reserve(s, cAt - CONTROL_BYTES + m * n * 4);
+  mem.set(x.subarray(xOff, xOff + m * k), xAt / 4);
+  const q = quants.storage as Int32Array;
+  new Uint8Array(s.memory.buffer, qAt, qBytes).set(new Uint8Array(q.buffer, q.byteOffset + quants.offset * 4, qBytes));
+  const table = f16ToF32Table();
+  const sc = scales.storage as Uint16Array;
+  for (let i = 0, d = sAt / 4, o = scales.offset; i < blocks; i++) mem[d + i] = table[sc[o + i]!]!;
+  const threads = m * n * k >= PARALLEL_MIN_MACS ? s.workers.length + 1 : 1;
+  const rowBytes = format === 'q8_0' ? k : k / 2;
+  const slices = splitRange(n, threads).map(([lo, hi]) => [xAt, qAt + lo * rowBytes, sAt + lo * (k / 32) * 4, cAt + lo * 4, m, hi - lo, k, n * 4]);
+  runSlices(s, format === 'q8_0' ? 2 : 3, slices);
+  out.set(mem.subarray(cAt / 4, cAt / 4 + m * n));
+  return true;
+}
+
