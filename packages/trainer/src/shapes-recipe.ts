@@ -180,44 +180,38 @@ export async function runShapesRecipe(opts: ShapesRecipeOptions) {
       ...(opts.backend ? { backend: opts.backend } : {}),
     };
     const out = path.join(opts.outDir, st.stage);
+    // The stage's schedule: an earlier run's, or planned from a timing probe within the budget.
+    let steps: number;
+    let stopAfter: number | undefined;
+    let budgetS: number | undefined;
     if (opts.stepsLike) {
       const { planned, done } = await recipeStageSteps(opts.stepsLike, st.stage);
       log(`${st.stage}: ${done} of ${planned} planned steps, as in ${opts.stepsLike}`);
-      const t0 = Date.now();
-      const r = await trainStage({
-        ...common,
-        modelDir,
-        outDir: out,
-        overrides: { ...st.overrides, steps: planned, seed },
-        stopAfter: done,
-        logFile: path.join(out, 'metrics.jsonl'),
-        log,
-        ...(opts.onStep ? { onStep: opts.onStep(st.stage) } : {}),
-      });
-      summary.push({ stage: st.stage, steps: r.state.step, seconds: (Date.now() - t0) / 1000, firstLoss: r.history[0]?.loss ?? NaN, lastLoss: r.history.at(-1)?.loss ?? NaN, checkpoint: r.checkpoint });
-      modelDir = r.checkpoint;
-      continue;
+      steps = planned;
+      stopAfter = done;
+    } else {
+      // Timing probe: 4 steps into a scratch folder; the first is slower (caches fill) and is
+      // dropped, and the median of the rest resists a busy moment on a shared machine.
+      const probeStart = Date.now();
+      const probeDir = path.join(opts.outDir, `.probe-${st.stage}`);
+      const probe = await trainStage({ ...common, modelDir, outDir: probeDir, overrides: { ...st.overrides, steps: 4, seed } });
+      await rm(probeDir, { recursive: true, force: true });
+      const timings = probe.history.slice(1).map((h) => h.seconds).sort((a, b) => a - b);
+      const secPerStep = timings[Math.floor(timings.length / 2)]!;
+      // The budget covers everything: data generation and each probe come out of it.
+      budgetS = Math.max(10, (minutes * 60 - setupS) * st.share - (Date.now() - probeStart) / 1000);
+      steps = Math.max(3, Math.floor((budgetS * 0.9) / secPerStep));
+      log(`${st.stage}: ${secPerStep.toFixed(2)} s/step → ${steps} steps in ${Math.round(budgetS)} s`);
     }
-    // Timing probe: 4 steps into a scratch folder; the first is slower (caches fill) and is
-    // dropped, and the median of the rest resists a busy moment on a shared machine.
-    const probeStart = Date.now();
-    const probeDir = path.join(opts.outDir, `.probe-${st.stage}`);
-    const probe = await trainStage({ ...common, modelDir, outDir: probeDir, overrides: { ...st.overrides, steps: 4, seed } });
-    await rm(probeDir, { recursive: true, force: true });
-    const timings = probe.history.slice(1).map((h) => h.seconds).sort((a, b) => a - b);
-    const secPerStep = timings[Math.floor(timings.length / 2)]!;
-    // The budget covers everything: data generation and each probe come out of it.
-    const budgetS = Math.max(10, (minutes * 60 - setupS) * st.share - (Date.now() - probeStart) / 1000);
-    const steps = Math.max(3, Math.floor((budgetS * 0.9) / secPerStep));
-    log(`${st.stage}: ${secPerStep.toFixed(2)} s/step → ${steps} steps in ${Math.round(budgetS)} s`);
     const t0 = Date.now();
     const r = await trainStage({
       ...common,
       modelDir,
       outDir: out,
       overrides: { ...st.overrides, steps, seed },
+      ...(stopAfter !== undefined ? { stopAfter } : {}),
+      ...(budgetS !== undefined ? { deadlineMs: t0 + budgetS * 1000 * 1.05 } : {}),
       logFile: path.join(out, 'metrics.jsonl'),
-      deadlineMs: t0 + budgetS * 1000 * 1.05,
       log,
       ...(opts.onStep ? { onStep: opts.onStep(st.stage) } : {}),
     });
