@@ -13,6 +13,8 @@ export {
   loadProcessorConfig,
   loadBuiltinProcessorConfig,
   reconstructedProcessorJson,
+  CLIP_MEAN,
+  CLIP_STD,
   builtinProcessorPath,
   type ProcessorConfig,
   type BuiltinProcessor,

@@ -38,8 +38,9 @@ export interface ProcessorConfig {
 /** Names of the configs shipped with this package. */
 export type BuiltinProcessor = 'eve-patch14-anypixel-672' | 'eve-patch14-anypixel-1344';
 
-const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
-const CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;
+/** CLIP's normalisation, EVE's too: the default when a config gives no `image_mean` / `image_std`. */
+export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
+export const CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;
 
 function num(raw: Record<string, unknown>, key: string, file: string, fallback?: number): number {
   const v = raw[key];
@@ -162,7 +163,7 @@ export function reconstructedProcessorJson(visionTower: string | null | undefine
     patch_stride: 14,
     conv_stride: 2,
     patch_stride_clip: 14,
-    image_mean: [0.48145466, 0.4578275, 0.40821073],
-    image_std: [0.26862954, 0.26130258, 0.27577711],
+    image_mean: [...CLIP_MEAN],
+    image_std: [...CLIP_STD],
   };
 }

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { saveSafetensors } from '@evejs/tensor';
 import { EveForCausalLM, parseEveConfig, parseVisionProcessorConfig } from '@evejs/model';
 import { writeShapesDataset } from '@evejs/datasets';
-import { decodeImage, encodePng } from '@evejs/image';
+import { CLIP_MEAN, CLIP_STD, decodeImage, encodePng } from '@evejs/image';
 import { loadTokenizer } from '@evejs/tokenizer';
 import type { StageName } from './stage-presets.js';
 import type { StepReport, TrainSettings } from './train.js';
@@ -60,8 +60,8 @@ export const SHAPES_PROCESSOR_CONFIG = {
   patch_stride: 14,
   conv_stride: 2,
   patch_stride_clip: 14,
-  image_mean: [0.48145466, 0.4578275, 0.40821073],
-  image_std: [0.26862954, 0.26130258, 0.27577711],
+  image_mean: [...CLIP_MEAN],
+  image_std: [...CLIP_STD],
   do_resize: false,
   do_center_crop: false,
   do_normalize: true,
