@@ -148,6 +148,20 @@ export function f16BitsToF32(h: number): number {
   return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }
 
+let f16Table: Float32Array | undefined;
+
+/**
+ * Every f16 bit pattern's f32 value (256 KiB, built once): hot loops that decode many f16 values
+ * (f16 weights staged for the WASM matmul, block scales of quantised weights) read this table.
+ */
+export function f16ToF32Table(): Float32Array {
+  if (!f16Table) {
+    f16Table = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) f16Table[h] = f16BitsToF32(h);
+  }
+  return f16Table;
+}
+
 /** Converts a host array of one dtype to another (float ↔ int truncates toward zero like torch). */
 export function convertHostArray(src: HostArray, from: DType, to: DType): HostArray {
   const n = src.length;

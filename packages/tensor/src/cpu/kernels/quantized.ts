@@ -11,7 +11,7 @@
 import { BackendError } from '../../errors.js';
 import type { KernelConfig, TensorView } from '../../kernel-registry.js';
 import type { QuantAttrs } from '../../ops/quantized.js';
-import { f16BitsToF32 } from '../../dtype.js';
+import { f16ToF32Table } from '../../dtype.js';
 import { dequantizeRows, type QuantFormat, valuesPerWord } from '../../quantize.js';
 import { sizeOf } from '../../shape.js';
 import { takeHostArray } from '../host-pool.js';
@@ -25,16 +25,6 @@ let panel = new Float32Array(0);
 /** Rows of x at or below which the fused matvec beats dequantising panels for the WASM matmul. */
 const MATVEC_MAX_M = 4;
 
-let f16Table: Float32Array | null = null;
-/** Every f16 bit pattern's value: a scale is one table read instead of a decode. */
-function f16Values(): Float32Array {
-  if (!f16Table) {
-    f16Table = new Float32Array(65536);
-    for (let h = 0; h < 65536; h++) f16Table[h] = f16BitsToF32(h);
-  }
-  return f16Table;
-}
-
 /**
  * out[i, r] = Σₖ x[i, k]·W[r, k] for i < m, reading the packed bytes directly. One loop per
  * format, each over one typed-array type, so V8 keeps them monomorphic.
@@ -43,7 +33,7 @@ function quantizedMatvec(format: QuantFormat, x: Float32Array, xOff: number, m: 
   const q = quants.storage as Int32Array;
   const start = q.byteOffset + quants.offset * 4;
   const sc = scales.storage as Uint16Array;
-  const table = f16Values();
+  const table = f16ToF32Table();
   for (let i = 0; i < m; i++) {
     if (format === 'q8_0') matvecQ8(new Int8Array(q.buffer, start, n * k), sc, scales.offset, table, x, xOff + i * k, k, n, out, i * n);
     else matvecQ4(new Uint8Array(q.buffer, start, (n * k) / 2), sc, scales.offset, table, x, xOff + i * k, k, n, out, i * n);

@@ -17,6 +17,7 @@
  * Decode-time matvec (m ≤ 4 with transposeB) skips packing: B's rows are copied as is and
  * `dotRows` takes dot products, which keeps the O(n²) copy close to the O(n²) compute.
  */
+import { f16ToF32Table } from '../../dtype.js';
 import type { MatmulAttrs } from '../../ops/matmul.js';
 import type { TensorView } from '../../kernel-registry.js';
 import { CONTROL_SLOT_WORDS, CPU_WORKER_SOURCE } from './cpu-worker-source.js';
@@ -191,21 +192,6 @@ function splitRange(count: number, parts: number): [number, number][] {
     if (hi > lo) out.push([lo, hi]);
   }
   return out;
-}
-
-let f16Table: Float32Array | undefined;
-
-/** f16 bit pattern → f32 for all 65536 patterns (256 KiB, built once). */
-function f16ToF32Table(): Float32Array {
-  if (f16Table) return f16Table;
-  const t = new Float32Array(65536);
-  for (let h = 0; h < 65536; h++) {
-    const sign = h & 0x8000 ? -1 : 1;
-    const e = (h >> 10) & 0x1f;
-    const f = h & 0x3ff;
-    t[h] = e === 0 ? sign * f * 2 ** -24 : e === 31 ? (f ? NaN : sign * Infinity) : sign * (1 + f / 1024) * 2 ** (e - 15);
-  }
-  return (f16Table = t);
 }
 
 /**
