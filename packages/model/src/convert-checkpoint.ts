@@ -20,12 +20,14 @@ import {
   hostArrayFromBytes,
   hostReader,
   nodeBuiltin,
+  QUANT_BLOCK,
   type QuantFormat,
   quantizedByteLength,
   quantizeHost,
   type RawTensorSource,
   saveSafetensorsRaw,
   type SafetensorsReader,
+  valuesPerWord,
 } from '@evejs/tensor';
 import { parseEveConfig } from './eve-config.js';
 import { EveForCausalLM } from './eve-for-causal-lm.js';
@@ -62,7 +64,6 @@ async function quantizableKeys(dir: string): Promise<Set<string>> {
 function quantizedSources(reader: SafetensorsReader, key: string, format: QuantFormat, pending: Map<string, Uint16Array>): RawTensorSource[] {
   const info = reader.info(key);
   const [rows, cols] = info.shape as [number, number];
-  const perWord = format === 'q8_0' ? 4 : 8;
   const run = async () => {
     const host = hostArrayFromBytes(info.dtype, await reader.readRaw(key));
     return quantizeHost(format, rows, cols, hostReader(host, info.dtype));
@@ -71,7 +72,7 @@ function quantizedSources(reader: SafetensorsReader, key: string, format: QuantF
     {
       key: key + QUANTS_SUFFIX,
       fileDType: 'I32',
-      shape: [rows, cols / perWord],
+      shape: [rows, cols / valuesPerWord(format)],
       bytes: async () => {
         const q = await run();
         pending.set(key, q.scales);
@@ -81,7 +82,7 @@ function quantizedSources(reader: SafetensorsReader, key: string, format: QuantF
     {
       key: key + SCALES_SUFFIX,
       fileDType: 'F16',
-      shape: [rows, cols / 32],
+      shape: [rows, cols / QUANT_BLOCK],
       bytes: async () => {
         const scales = pending.get(key) ?? (await run()).scales;
         pending.delete(key);

@@ -28,6 +28,8 @@ import {
   isQuantFormat,
   nodeBuiltin,
   openCheckpoint,
+  QUANT_BLOCK,
+  QUANT_FORMATS,
   type QuantFormat,
   QuantizedMatrix,
   quantizedByteLength,
@@ -36,6 +38,7 @@ import {
   shapeStr,
   type SafetensorsReader,
   type Tensor,
+  valuesPerWord,
 } from '@evejs/tensor';
 import { reconstructedProcessorJson } from '@evejs/image';
 import { type EveConfig, parseEveConfig, parseVisionProcessorConfig, type VisionProcessorConfig } from './eve-config.js';
@@ -149,9 +152,9 @@ export function storedQuantization(reader: SafetensorsReader, key: string): { fo
   if (!reader.has(key + QUANTS_SUFFIX) || !reader.has(key + SCALES_SUFFIX)) return null;
   const q = reader.info(key + QUANTS_SUFFIX);
   const s = reader.info(key + SCALES_SUFFIX);
-  const cols = (s.shape[1] ?? 0) * 32;
+  const cols = (s.shape[1] ?? 0) * QUANT_BLOCK;
   const perWord = q.shape[1] ? cols / q.shape[1] : 0;
-  const format = perWord === 4 ? 'q8_0' : perWord === 8 ? 'q4_0' : null;
+  const format = QUANT_FORMATS.find((f) => valuesPerWord(f) === perWord) ?? null;
   if (!format || q.dtype !== 'i32' || s.dtype !== 'f16' || q.shape.length !== 2 || s.shape.length !== 2 || q.shape[0] !== s.shape[0]) {
     throw new EveError(`${reader.path}: ${key} is stored quantised but its quants ${q.fileDType}${shapeStr(q.shape)} and scales ${s.fileDType}${shapeStr(s.shape)} do not match a q8_0/q4_0 layout`);
   }

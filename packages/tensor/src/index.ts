@@ -18,7 +18,7 @@ export { type Shape, sizeOf, broadcastShapes, shapeStr } from './shape.js';
 export type { Backend, BackendInfo } from './backend.js';
 export type { MemoryInfo } from './engine.js';
 export { Rng } from './rng.js';
-export { type QuantFormat, QUANT_FORMATS, QUANT_BLOCK, isQuantFormat, quantizedByteLength, quantizeHost, type QuantizedHost } from './quantize.js';
+export { type QuantFormat, QUANT_FORMATS, QUANT_BLOCK, isQuantFormat, valuesPerWord, quantizedByteLength, quantizeHost, type QuantizedHost } from './quantize.js';
 export { nodeBuiltin } from './node-builtin.js';
 export * from './ops/index.js';
 export { registerCpuBackend, CpuBackend } from './cpu/cpu-backend.js';
