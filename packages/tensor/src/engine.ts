@@ -17,7 +17,7 @@
 import type { Backend } from './backend.js';
 import { allocHostArray, type DType, type HostArray } from './dtype.js';
 import { BackendError, DTypeError, ShapeError } from './errors.js';
-import { getKernel, type OutputSpec, type TensorView } from './kernel-registry.js';
+import { getKernel, type KernelConfig, type OutputSpec, type TensorView } from './kernel-registry.js';
 import type { OpDef } from './op.js';
 import { shapesEqual, shapeStr, sizeOf } from './shape.js';
 import { Storage } from './storage.js';
@@ -299,14 +299,7 @@ class Engine {
     let runOn = backend;
     let viaCpu = false;
     if (!kernel) {
-      kernel = getKernel('cpu', op.name);
-      if (!kernel) throw new BackendError(`${op.name}: no kernel on ${backend.name} and none on cpu`);
-      if (!backend.readSync) {
-        throw new BackendError(
-          `${op.name}: the ${backend.name} backend has no kernel for it and cannot read synchronously for a CPU fallback`,
-        );
-      }
-      this.#logFallback(backend.name, op.name);
+      kernel = this.#cpuFallback(backend, op.name);
       runOn = this.backend('cpu');
       viaCpu = true;
     }
@@ -320,7 +313,7 @@ class Engine {
         src = this.contiguousCopy(t);
         temps.push(src);
       }
-      return { storage: src.storage.handle, dtype: src.dtype, shape: src.shape, strides: src.strides, offset: src.offset };
+      return viewOf(src);
     });
     let handles: unknown[];
     try {
@@ -365,22 +358,13 @@ class Engine {
     const kernel = getKernel(backend.name, op.name);
     let handle: unknown;
     if (kernel) {
-      const views = inputs.map((t) => ({ storage: t.storage.handle, dtype: t.dtype, shape: t.shape, strides: t.strides, offset: t.offset }));
-      handle = kernel.run({ inputs: views, attrs, outputs: [], backend })[0];
+      handle = kernel.run({ inputs: inputs.map((t) => viewOf(t)), attrs, outputs: [], backend })[0];
     } else {
-      const cpuKernel = getKernel('cpu', op.name);
-      if (!cpuKernel) throw new BackendError(`${op.name}: no kernel on ${backend.name} and none on cpu`);
-      if (!backend.readSync) {
-        throw new BackendError(`${op.name}: the ${backend.name} backend has no kernel for it and cannot read synchronously for a CPU fallback`);
-      }
-      this.#logFallback(backend.name, op.name);
-      const host = backend.readSync(storage.handle, storage.dtype, storage.size);
+      const cpuKernel = this.#cpuFallback(backend, op.name);
+      const host = backend.readSync!(storage.handle, storage.dtype, storage.size);
       const temps = inputs.slice(1).map((t) => this.fromHost(t.rawDataSync(), t.shape, t.dtype, 'cpu'));
       try {
-        const views = [
-          { storage: host, dtype: dst.dtype, shape: dst.shape, strides: dst.strides, offset: dst.offset },
-          ...temps.map((t) => ({ storage: t.storage.handle, dtype: t.dtype, shape: t.shape, strides: t.strides, offset: t.offset })),
-        ];
+        const views = [viewOf(dst, host), ...temps.map((t) => viewOf(t))];
         cpuKernel.run({ inputs: views, attrs, outputs: [], backend: this.backend('cpu') });
       } finally {
         for (const t of temps) t.dispose();
@@ -394,11 +378,22 @@ class Engine {
     }
   }
 
-  #logFallback(backend: string, op: string): void {
-    const k = `${backend}/${op}`;
-    if (this.#fallbackLogged.has(k)) return;
-    this.#fallbackLogged.add(k);
-    this.log(`evejs: ${op} has no ${backend} kernel; running it on the cpu backend (copies data)`);
+  /**
+   * The CPU kernel that stands in for a backend's missing one: it needs the backend to read
+   * synchronously (inputs go to the host), and the fallback is logged once per (backend, op).
+   */
+  #cpuFallback(backend: Backend, op: string): KernelConfig {
+    const kernel = getKernel('cpu', op);
+    if (!kernel) throw new BackendError(`${op}: no kernel on ${backend.name} and none on cpu`);
+    if (!backend.readSync) {
+      throw new BackendError(`${op}: the ${backend.name} backend has no kernel for it and cannot read synchronously for a CPU fallback`);
+    }
+    const k = `${backend.name}/${op}`;
+    if (!this.#fallbackLogged.has(k)) {
+      this.#fallbackLogged.add(k);
+      this.log(`evejs: ${op} has no ${backend.name} kernel; running it on the cpu backend (copies data)`);
+    }
+    return kernel;
   }
 
   #backendOf(op: string, inputs: readonly Tensor[]): Backend {
@@ -546,4 +541,9 @@ export function bindEngineOps(contiguous: OpDef<Record<string, never>>, add: (a:
 function addOp(_e: Engine, a: Tensor, b: Tensor): Tensor {
   if (!addImpl) throw new DTypeError('engine ops are not bound');
   return addImpl(a, b);
+}
+
+/** How a kernel sees a tensor: its storage's handle (or `storage` instead) with the tensor's view. */
+function viewOf(t: Tensor, storage: unknown = t.storage.handle): TensorView {
+  return { storage, dtype: t.dtype, shape: t.shape, strides: t.strides, offset: t.offset };
 }
