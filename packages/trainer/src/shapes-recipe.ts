@@ -128,6 +128,12 @@ export interface ShapesRecipeOptions {
    * this to train exactly as long as the model it is compared with, whatever the machine's load.
    */
   stepsLike?: string;
+  /**
+   * Steps of prealign, pretrain and sft, instead of timing probes: the run no longer depends on
+   * the machine's speed or load, so the same command trains the same model anywhere (the built-in
+   * model's command gives the step counts its 30-minute run planned).
+   */
+  stageSteps?: readonly [number, number, number];
   /** Called once per stage; returns that stage's step callback. */
   onStep?: (stage: StageName) => (r: StepReport) => void;
 }
@@ -171,7 +177,11 @@ export async function runShapesRecipe(opts: ShapesRecipeOptions) {
   if (!existsSync(path.join(modelDir, 'model.safetensors'))) await writeInitialShapesModel(modelDir, seed);
   const setupS = (Date.now() - recipeStart) / 1000; // data, blank images, initial model
   const summary: { stage: StageName; steps: number; seconds: number; firstLoss: number; lastLoss: number; checkpoint: string }[] = [];
-  for (const st of STAGES) {
+  if (opts.stageSteps && opts.stepsLike) throw new EveError('give either stageSteps or stepsLike, not both');
+  if (opts.stageSteps && (opts.stageSteps.length !== STAGES.length || !opts.stageSteps.every((n) => Number.isInteger(n) && n > 0))) {
+    throw new EveError(`stageSteps: expected ${STAGES.length} positive integers (prealign, pretrain, sft), got ${JSON.stringify(opts.stageSteps)}`);
+  }
+  for (const [stageIndex, st] of STAGES.entries()) {
     const common = {
       stage: st.stage,
       dataPath: path.join(dataDir, `${st.data}.json`),
@@ -184,7 +194,10 @@ export async function runShapesRecipe(opts: ShapesRecipeOptions) {
     let steps: number;
     let stopAfter: number | undefined;
     let budgetS: number | undefined;
-    if (opts.stepsLike) {
+    if (opts.stageSteps) {
+      steps = opts.stageSteps[stageIndex]!;
+      log(`${st.stage}: ${steps} steps`);
+    } else if (opts.stepsLike) {
       const { planned, done } = await recipeStageSteps(opts.stepsLike, st.stage);
       log(`${st.stage}: ${done} of ${planned} planned steps, as in ${opts.stepsLike}`);
       steps = planned;

@@ -124,7 +124,7 @@ export class SampleBuilder {
         const scene = teacher.scenes.get(path.basename(record.imagePath!));
         if (!scene) throw new EveError(`no scene for ${record.imagePath} in scenes.jsonl (needed by --teacher shapes)`);
         const f = teacherFeatures(scene, renderScene(scene), { imageSizeClip: processor.imageSizeClip, patchStrideClip: processor.patchStrideClip });
-        // Zero-padding the features to the aligning layer's width (17 → 24, divisible by its 8
+        // Zero-padding the features to the aligning layer's width (42 → 48, divisible by its 8
         // heads) leaves the cosine's target direction unchanged; the extra outputs learn to be 0.
         const p = f.rows * f.cols;
         const data = new Float32Array(p * teacher.dim);

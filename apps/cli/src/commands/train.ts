@@ -17,6 +17,13 @@ function int(v: string): number {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
   return n;
 }
+function stageStepsList(v: string): [number, number, number] {
+  const parts = v.split(',').map((x) => Number(x.trim()));
+  if (parts.length !== 3 || !parts.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new InvalidArgumentError('expected three positive integers: prealign,pretrain,sft steps (e.g. 84,415,241)');
+  }
+  return parts as [number, number, number];
+}
 
 interface TrainFlags {
   stage?: string;
@@ -50,6 +57,7 @@ interface TrainFlags {
   count?: number;
   blind?: boolean;
   stepsLike?: string;
+  stageSteps?: [number, number, number];
 }
 
 /** A progress bar fed by step reports: loss, lm/align losses, lr, tokens/s, ETA. */
@@ -106,6 +114,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--count <n>', 'training images --recipe shapes generates (default 2000)', int)
     .option('--blind', 'with --recipe shapes: train the blind baseline (every image replaced by a flat one, no teacher)')
     .option('--steps-like <run>', 'with --recipe shapes: each stage runs the planned and completed steps of that earlier recipe run instead of timing probes (a blind baseline trained exactly as long)')
+    .option('--stage-steps <p,q,r>', 'with --recipe shapes: steps of prealign, pretrain and sft instead of timing probes (the same model on any machine, however loaded)', stageStepsList)
     .action(async (flags: TrainFlags) => {
       const fromFile = flags.config ? (JSON.parse(readFileSync(flags.config, 'utf8')) as TrainFlags) : {};
       const f: TrainFlags = { ...fromFile };
@@ -120,6 +129,7 @@ export function registerTrainCommand(program: Command): void {
           ...(f.count !== undefined ? { count: f.count } : {}),
           ...(f.blind ? { blind: true } : {}),
           ...(f.stepsLike !== undefined ? { stepsLike: f.stepsLike } : {}),
+          ...(f.stageSteps !== undefined ? { stageSteps: f.stageSteps } : {}),
           ...(f.seed !== undefined ? { seed: f.seed } : {}),
           backend,
           log,

@@ -42,6 +42,12 @@ export function textWidth(text: string): number {
   return text.length * (GLYPH_WIDTH + GLYPH_SPACING) - GLYPH_SPACING;
 }
 
+/** Index in `text` of the letter whose cell (glyph plus the spacing after it) holds font column `col`; -1 outside. */
+export function letterIndexAt(text: string, col: number): number {
+  const i = Math.floor(col / (GLYPH_WIDTH + GLYPH_SPACING));
+  return col >= 0 && i < text.length ? i : -1;
+}
+
 /** Whether font pixel (col, row) of `text` is ink. */
 export function isInk(text: string, col: number, row: number): boolean {
   const cell = GLYPH_WIDTH + GLYPH_SPACING;

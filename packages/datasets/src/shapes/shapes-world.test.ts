@@ -6,10 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { readLlavaDataset } from '../llava-dataset.js';
 import { QUESTION_TYPES } from './language.js';
 import { LABEL_BACKGROUND } from './render.js';
-import { objectName, positionOf } from './scene.js';
+import { bannerSize, objectName, positionOf } from './scene.js';
 import { benchmarkQuestions, conversationRecord, shapesSample, streamShapes } from './shapes-world.js';
-import { teacherFeatures, TEACHER_FEATURE_DIM } from './teacher-features.js';
-import { COLOURS, PLURAL, SHAPES } from './vocabulary.js';
+import { teacherFeatures, TEACHER_FEATURE_DIM, TEACHER_LAYOUT } from './teacher-features.js';
+import { COLOURS, PLURAL, SHAPES, WORD_LETTERS } from './vocabulary.js';
 import { writeShapesDataset } from './write-shapes.js';
 
 const samples = [...streamShapes(7, 'train', 60)];
@@ -106,6 +106,7 @@ describe('shapes world', () => {
 
   it('teacher features cover the valid CLIP patches and describe their pixels', () => {
     const grid = { imageSizeClip: 336, patchStrideClip: 14 };
+    const L = TEACHER_LAYOUT;
     for (const s of samples.slice(0, 10)) {
       const f = teacherFeatures(s.scene, s.rendered, grid);
       expect(f.dim).toBe(TEACHER_FEATURE_DIM);
@@ -113,22 +114,54 @@ describe('shapes world', () => {
       expect(f.data.length).toBe(f.rows * f.cols * f.dim);
       for (let p = 0; p < f.rows * f.cols; p++) {
         const v = f.data.subarray(p * f.dim, (p + 1) * f.dim);
+        // Each group's unweighted sum.
+        const sum = (g: { offset: number; length: number; weight: number }) => v.slice(g.offset, g.offset + g.length).reduce((a, b) => a + b, 0) / g.weight;
         // Pixel shares: colours sum to the object share, which plus background/banner/ink is 1.
-        const colourShare = v.slice(0, COLOURS.length).reduce((a, b) => a + b, 0);
-        const shapeShare = v.slice(COLOURS.length, COLOURS.length + SHAPES.length).reduce((a, b) => a + b, 0);
-        const rest = v[COLOURS.length + SHAPES.length]! + v[COLOURS.length + SHAPES.length + 1]! + v[COLOURS.length + SHAPES.length + 2]!;
-        expect(colourShare).toBeCloseTo(shapeShare, 5);
-        expect(colourShare + rest).toBeCloseTo(1, 5);
+        expect(sum(L.colours)).toBeCloseTo(sum(L.shapes), 5);
+        expect(sum(L.colours) + sum(L.surface)).toBeCloseTo(1, 5);
+        // Letter cells lie on the banner (paper or ink), never beyond it.
+        const onBanner = (v[L.surface.offset + 1]! + v[L.surface.offset + 2]!) / L.surface.weight;
+        expect(sum(L.letters)).toBeLessThanOrEqual(onBanner + 1e-6);
+        // Exactly one third of the image vertically and one horizontally, in the right place.
+        expect(sum(L.row)).toBe(1);
+        expect(sum(L.column)).toBe(1);
+        const row = Math.floor(p / f.cols);
+        const col = p % f.cols;
+        expect(v[L.row.offset + Math.min(2, Math.floor((3 * (row + 0.5)) / f.rows))]).toBeGreaterThan(0);
+        expect(v[L.column.offset + Math.min(2, Math.floor((3 * (col + 0.5)) / f.cols))]).toBeGreaterThan(0);
       }
-      // A patch at an object's centre is dominated by that object's colour.
+      // A patch at an object's centre is dominated by that object's colour and shape.
       const o = s.scene.objects[0]!;
       const label = s.rendered.labels[Math.floor(o.cy) * s.scene.width + Math.floor(o.cx)];
       if (label === 1 && o.r > 20) {
         const col = Math.floor((o.cx / s.scene.width) * f.cols);
         const row = Math.floor((o.cy / s.scene.height) * f.rows);
-        expect(f.data[(row * f.cols + col) * f.dim + o.colour]).toBeGreaterThan(0.5);
+        expect(f.data[(row * f.cols + col) * f.dim + L.colours.offset + o.colour]).toBeGreaterThan(0.5 * L.colours.weight);
+        expect(f.data[(row * f.cols + col) * f.dim + L.shapes.offset + SHAPES.indexOf(o.shape)]).toBeGreaterThan(0.5 * L.shapes.weight);
       }
       expect(s.rendered.labels.some((l) => l === LABEL_BACKGROUND)).toBe(true);
+    }
+  });
+
+  it('teacher features name the letter under each part of a printed word, left to right', () => {
+    const grid = { imageSizeClip: 336, patchStrideClip: 14 };
+    const L = TEACHER_LAYOUT;
+    const withWord = samples.filter((s) => s.scene.word !== null).slice(0, 5);
+    expect(withWord.length).toBeGreaterThan(0);
+    for (const s of withWord) {
+      const f = teacherFeatures(s.scene, s.rendered, grid);
+      // Along the banner's middle row, the dominant letter of each patch, in reading order.
+      const word = s.scene.word!;
+      const { h } = bannerSize(word.text, word.scale);
+      const row = Math.floor(((word.y + h / 2) / s.scene.height) * f.rows);
+      const seen: string[] = [];
+      for (let col = 0; col < f.cols; col++) {
+        const v = f.data.subarray((row * f.cols + col) * f.dim, (row * f.cols + col + 1) * f.dim);
+        const letters = [...v.slice(L.letters.offset, L.letters.offset + L.letters.length)];
+        const best = letters.indexOf(Math.max(...letters));
+        if (letters[best]! > 0.25 * L.letters.weight && seen.at(-1) !== WORD_LETTERS[best]) seen.push(WORD_LETTERS[best]!);
+      }
+      expect(seen.join('')).toBe(word.text);
     }
   });
 

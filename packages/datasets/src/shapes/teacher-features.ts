@@ -1,18 +1,45 @@
 /**
  * Per-patch "teacher" features derived from the scene, standing in for CLIP's patch features in
- * stage 1 (pre-aligning) so the whole recipe runs without downloading CLIP. Each patch of the
- * teacher grid inside the valid region gets what a good vision encoder would know about it:
- * the share of its pixels of each colour, of each shape, of background, banner and ink, and its
- * mean RGB. Patches follow EVE's teacher layout (computeBaseHW on the CLIP grid): the valid patches
- * in row-major order, exactly those the teacher mask selects.
+ * the alignment loss so the whole recipe runs without downloading CLIP. Each patch of the teacher
+ * grid inside the valid region gets what a good vision encoder would know about it: which colours
+ * and shapes cover it, which letter of a printed word it shows, how much of it is background,
+ * banner or ink, its mean RGB, and where in the image it lies (CLIP's patch features carry their
+ * position too, from its position embeddings). Patches follow EVE's teacher layout
+ * (computeBaseHW on the CLIP grid): the valid patches in row-major order, exactly those the
+ * teacher mask selects.
+ *
+ * The groups are weighted because the alignment loss is a cosine over the whole vector. With
+ * every group at weight 1, the background share and mean RGB of the many background patches
+ * dominate it: predicting "background" everywhere already reaches a cosine of 0.99 and the loss
+ * stops teaching anything about objects within a few steps. Down-weighting the background and
+ * colour-mean groups makes an object's colour, shape, letter and position most of its target.
  */
 import { computeBaseHW } from '@evejs/image';
+import { letterIndexAt } from './font.js';
 import { LABEL_BACKGROUND, LABEL_BANNER, LABEL_INK, type RenderedScene } from './render.js';
 import type { Scene } from './scene.js';
-import { COLOURS, SHAPES } from './vocabulary.js';
+import { COLOURS, SHAPES, WORD_LETTERS } from './vocabulary.js';
 
-/** Feature layout: colours, shapes, background, banner, ink, mean R, G, B. */
-export const TEACHER_FEATURE_DIM = COLOURS.length + SHAPES.length + 3 + 3;
+/** Where each group of features starts in a teacher vector, and its length. */
+export const TEACHER_LAYOUT = {
+  /** Share of the patch's pixels covered by an object of each colour. */
+  colours: { offset: 0, length: COLOURS.length, weight: 1 },
+  /** Share covered by an object of each shape. */
+  shapes: { offset: COLOURS.length, length: SHAPES.length, weight: 1 },
+  /** Share covered by each letter's cell (glyph and the spacing after it) of the printed word. */
+  letters: { offset: COLOURS.length + SHAPES.length, length: WORD_LETTERS.length, weight: 1 },
+  /** Share of background, banner paper and ink. */
+  surface: { offset: COLOURS.length + SHAPES.length + WORD_LETTERS.length, length: 3, weight: 0.25 },
+  /** Mean R, G, B in [0, 1]. */
+  rgb: { offset: COLOURS.length + SHAPES.length + WORD_LETTERS.length + 3, length: 3, weight: 0.25 },
+  /** One-hot third of the image (top, middle, bottom) holding the patch's centre. */
+  row: { offset: COLOURS.length + SHAPES.length + WORD_LETTERS.length + 6, length: 3, weight: 0.5 },
+  /** One-hot third (left, centre, right) holding the patch's centre. */
+  column: { offset: COLOURS.length + SHAPES.length + WORD_LETTERS.length + 9, length: 3, weight: 0.5 },
+} as const;
+
+/** Width of a teacher vector (the sum of the groups' lengths). */
+export const TEACHER_FEATURE_DIM = TEACHER_LAYOUT.column.offset + TEACHER_LAYOUT.column.length;
 
 export interface TeacherGrid {
   /** `image_size_clip` (336 for the release; smaller for tiny models). */
@@ -22,7 +49,7 @@ export interface TeacherGrid {
 }
 
 export interface TeacherFeatures {
-  /** [rows · cols, TEACHER_FEATURE_DIM], row-major over the valid patches. */
+  /** [rows · cols, TEACHER_FEATURE_DIM], row-major over the valid patches, groups weighted. */
   readonly data: Float32Array;
   readonly rows: number;
   readonly cols: number;
@@ -35,10 +62,12 @@ export function teacherFeatures(scene: Scene, rendered: RenderedScene, grid: Tea
   const cols = newW / p;
   const rows = newH / p;
   const dim = TEACHER_FEATURE_DIM;
+  const L = TEACHER_LAYOUT;
   const data = new Float32Array(rows * cols * dim);
   const sx = scene.width / newW;
   const sy = scene.height / newH;
   const { labels, rgb, width } = rendered;
+  const word = scene.word;
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
       // The source rectangle this teacher patch sees after the resize (at least one pixel).
@@ -52,19 +81,24 @@ export function teacherFeatures(scene: Scene, rendered: RenderedScene, grid: Tea
         for (let x = x0; x < x1; x++) {
           const px = y * width + x;
           const label = labels[px]!;
-          if (label === LABEL_BACKGROUND) f[COLOURS.length + SHAPES.length]! += 1;
-          else if (label === LABEL_BANNER) f[COLOURS.length + SHAPES.length + 1]! += 1;
-          else if (label === LABEL_INK) f[COLOURS.length + SHAPES.length + 2]! += 1;
-          else {
+          if (label === LABEL_BACKGROUND) f[L.surface.offset]! += 1;
+          else if (label === LABEL_BANNER || label === LABEL_INK) {
+            f[L.surface.offset + (label === LABEL_BANNER ? 1 : 2)]! += 1;
+            const k = word ? letterIndexAt(word.text, Math.floor((x - word.x) / word.scale) - 1) : -1;
+            if (k >= 0) f[L.letters.offset + WORD_LETTERS.indexOf(word!.text[k]!)]! += 1;
+          } else {
             const o = scene.objects[label - 1]!;
-            f[o.colour]! += 1;
-            f[COLOURS.length + SHAPES.indexOf(o.shape)]! += 1;
+            f[L.colours.offset + o.colour]! += 1;
+            f[L.shapes.offset + SHAPES.indexOf(o.shape)]! += 1;
           }
-          for (let c = 0; c < 3; c++) f[dim - 3 + c]! += rgb[px * 3 + c]! / 255;
+          for (let c = 0; c < 3; c++) f[L.rgb.offset + c]! += rgb[px * 3 + c]! / 255;
           n++;
         }
       }
-      for (let k = 0; k < dim; k++) f[k]! /= n;
+      for (let k = 0; k < L.row.offset; k++) f[k]! /= n;
+      f[L.row.offset + Math.min(2, Math.floor((3 * (y0 + y1)) / 2 / scene.height))] = 1;
+      f[L.column.offset + Math.min(2, Math.floor((3 * (x0 + x1)) / 2 / scene.width))] = 1;
+      for (const g of Object.values(L)) for (let k = g.offset; k < g.offset + g.length; k++) f[k]! *= g.weight;
     }
   }
   return { data, rows, cols, dim };

@@ -49,4 +49,7 @@ export const WORDS = [
   'CAT', 'DOG', 'SUN', 'BOX', 'KEY', 'PEN', 'OWL', 'ZOO',
 ] as const;
 
+/** The distinct letters of WORDS, alphabetically: what a reader of the banners has to tell apart. */
+export const WORD_LETTERS: readonly string[] = [...new Set(WORDS.join(''))].sort();
+
 export const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six'] as const;
