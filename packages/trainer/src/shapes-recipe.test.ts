@@ -1,7 +1,8 @@
 /**
  * `--recipe shapes` end to end at a toy budget (40 images, one minute): three stages from a
  * fresh small EVE with timing probes, then the blind baseline with `stepsLike` pointing at that
- * run — it must follow the same schedule (planned and completed steps per stage) on flat images.
+ * run — it must follow the same schedule (planned and completed steps per stage) on flat images;
+ * and a fixed schedule given as step counts.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -38,4 +39,13 @@ describe('shapes recipe', () => {
     expect(metrics.every((m) => m.align_loss === 0)).toBe(true);
     await expect(recipeStageSteps(path.join(dir, 'nowhere'), 'sft')).rejects.toThrow(/no finished stage to copy the schedule from/);
   }, 600_000);
+
+  it('runs a fixed schedule with stageSteps, and refuses a malformed one before doing anything', async () => {
+    const fixed = await runShapesRecipe({ outDir: path.join(dir, 'fixed'), count: 40, stageSteps: [2, 3, 2], backend: 'cpu' });
+    expect(fixed.stages.map((s) => s.steps)).toEqual([2, 3, 2]);
+    expect(await recipeStageSteps(path.join(dir, 'fixed'), 'pretrain')).toEqual({ planned: 3, done: 3 });
+    await expect(runShapesRecipe({ outDir: path.join(dir, 'bad'), stageSteps: [2, 3] as unknown as [number, number, number] })).rejects.toThrow(/expected 3 positive integers/);
+    await expect(runShapesRecipe({ outDir: path.join(dir, 'bad'), stageSteps: [2, 3, 2], stepsLike: path.join(dir, 'fixed') })).rejects.toThrow(/not both/);
+    expect(existsSync(path.join(dir, 'bad'))).toBe(false);
+  }, 300_000);
 });

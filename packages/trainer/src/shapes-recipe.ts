@@ -162,6 +162,10 @@ export async function recipeStageSteps(runDir: string, stage: StageName): Promis
 
 /** Runs the recipe; returns the final checkpoint and each stage's summary. */
 export async function runShapesRecipe(opts: ShapesRecipeOptions) {
+  if (opts.stageSteps && opts.stepsLike) throw new EveError('give either stageSteps or stepsLike, not both');
+  if (opts.stageSteps && (opts.stageSteps.length !== STAGES.length || !opts.stageSteps.every((n) => Number.isInteger(n) && n > 0))) {
+    throw new EveError(`stageSteps: expected ${STAGES.length} positive integers (prealign, pretrain, sft), got ${JSON.stringify(opts.stageSteps)}`);
+  }
   const log = opts.log ?? (() => {});
   const seed = opts.seed ?? 0;
   const minutes = opts.minutes ?? 30;
@@ -177,10 +181,6 @@ export async function runShapesRecipe(opts: ShapesRecipeOptions) {
   if (!existsSync(path.join(modelDir, 'model.safetensors'))) await writeInitialShapesModel(modelDir, seed);
   const setupS = (Date.now() - recipeStart) / 1000; // data, blank images, initial model
   const summary: { stage: StageName; steps: number; seconds: number; firstLoss: number; lastLoss: number; checkpoint: string }[] = [];
-  if (opts.stageSteps && opts.stepsLike) throw new EveError('give either stageSteps or stepsLike, not both');
-  if (opts.stageSteps && (opts.stageSteps.length !== STAGES.length || !opts.stageSteps.every((n) => Number.isInteger(n) && n > 0))) {
-    throw new EveError(`stageSteps: expected ${STAGES.length} positive integers (prealign, pretrain, sft), got ${JSON.stringify(opts.stageSteps)}`);
-  }
   for (const [stageIndex, st] of STAGES.entries()) {
     const common = {
       stage: st.stage,
