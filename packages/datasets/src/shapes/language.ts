@@ -6,7 +6,7 @@
  */
 import type { Rng } from '@evejs/tensor';
 import { objectName, positionOf, type Scene, type SceneObject } from './scene.js';
-import { COLOURS, PLURAL, SHAPES, type ShapeKind } from './vocabulary.js';
+import { COLOURS, PLURAL, POSITIONS, SHAPES, type ShapeKind } from './vocabulary.js';
 
 export const QUESTION_TYPES = ['color', 'shape', 'count', 'position', 'existence', 'reading'] as const;
 export type QuestionType = (typeof QUESTION_TYPES)[number];
@@ -42,9 +42,20 @@ function describeObject(scene: Scene, o: SceneObject): string {
   return `${article(name)} ${name} at the ${positionOf(scene, o.cx, o.cy)}`;
 }
 
-/** A one- or two-sentence caption naming every object, its position and the printed word. */
+/**
+ * The objects in reading order: by 3×3 grid cell row-major (the cells position names refer to),
+ * then top to bottom and left to right within a cell. A caption that lists objects in the order
+ * they were generated gives a model no way to know which one comes first; in reading order each
+ * next object is the next one found by scanning the image, as the image tokens are laid out.
+ */
+export function readingOrder(scene: Scene): SceneObject[] {
+  const cell = (o: SceneObject) => POSITIONS.indexOf(positionOf(scene, o.cx, o.cy));
+  return [...scene.objects].sort((a, b) => cell(a) - cell(b) || a.cy - b.cy || a.cx - b.cx);
+}
+
+/** A one- or two-sentence caption naming every object (in reading order), its position and the printed word. */
 export function caption(scene: Scene): string {
-  const parts = scene.objects.map((o) => describeObject(scene, o));
+  const parts = readingOrder(scene).map((o) => describeObject(scene, o));
   const n = parts.length;
   let text: string;
   if (n === 1) text = `The image shows ${parts[0]}.`;

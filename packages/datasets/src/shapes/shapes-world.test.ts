@@ -9,7 +9,7 @@ import { LABEL_BACKGROUND } from './render.js';
 import { bannerSize, objectName, positionOf } from './scene.js';
 import { benchmarkQuestions, conversationRecord, shapesSample, streamShapes } from './shapes-world.js';
 import { teacherFeatures, TEACHER_FEATURE_DIM, TEACHER_LAYOUT } from './teacher-features.js';
-import { COLOURS, PLURAL, SHAPES, WORD_LETTERS } from './vocabulary.js';
+import { COLOURS, PLURAL, POSITIONS, SHAPES, WORD_LETTERS } from './vocabulary.js';
 import { writeShapesDataset } from './write-shapes.js';
 
 const samples = [...streamShapes(7, 'train', 60)];
@@ -45,6 +45,16 @@ describe('shapes world', () => {
     }
     expect(samples.some((s) => s.scene.word !== null)).toBe(true);
     expect(new Set(samples.map((s) => s.scene.background.kind)).size).toBe(4);
+  });
+
+  it('captions every object once, in reading order of the 3×3 grid', () => {
+    for (const s of samples) {
+      const named = [...s.caption.matchAll(/(small|large) ([a-z]+ [a-z]+) at the ([a-z ]+?)(?=,| and |\.)/g)].map((m) => ({ name: m[2]!, position: m[3]! }));
+      expect(named.map((o) => o.name).sort()).toEqual(s.scene.objects.map((o) => objectName(o)).sort());
+      const cells = named.map((o) => POSITIONS.indexOf(o.position as (typeof POSITIONS)[number]));
+      expect(cells.every((c) => c >= 0)).toBe(true);
+      expect(cells).toEqual([...cells].sort((a, b) => a - b));
+    }
   });
 
   it('answers every question type correctly from the scene', () => {
