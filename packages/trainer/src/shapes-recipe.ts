@@ -37,7 +37,10 @@ export const SHAPES_MODEL_CONFIG = {
   bos_token_id: 1,
   eos_token_id: 2,
   pad_token_id: 0,
-  mm_hidden_size: 128,
+  // Wider than the LLM needs for its own sake: before the projector's MLP, the vision tokenizer is
+  // a linear patch convolution and attention pooling, so this width is how much of each 14-px
+  // patch survives to be read (shapes and letters, not just colour).
+  mm_hidden_size: 384,
   mm_projector_type: 'mlp2x_gelu',
   mm_vision_tower: 'eve-patch14-anypixel-224',
   mm_vision_select_layer: -2,
@@ -76,9 +79,9 @@ export const SHAPES_PROCESSOR_CONFIG = {
 const STAGES: { stage: StageName; data: 'captions' | 'conversations'; share: number; overrides: Partial<TrainSettings> }[] = [
   // A model trained from scratch in minutes needs higher rates than EVE's fine-tuning of Vicuna;
   // most of the budget goes to the stages that teach the language and the answers.
-  { stage: 'prealign', data: 'captions', share: 0.1, overrides: { lr: 1e-3, projectorLr: 1e-3, visionLr: 1e-3, warmupRatio: 0.03, batchSize: 8 } },
-  { stage: 'pretrain', data: 'captions', share: 0.4, overrides: { lr: 1e-3, warmupRatio: 0.03, batchSize: 8 } },
-  { stage: 'sft', data: 'conversations', share: 0.5, overrides: { lr: 1e-3, warmupRatio: 0.03, batchSize: 8 } },
+  { stage: 'prealign', data: 'captions', share: 0.1, overrides: { lr: 1e-3, projectorLr: 1e-3, visionLr: 1e-3, warmupRatio: 0.03, batchSize: 4 } },
+  { stage: 'pretrain', data: 'captions', share: 0.4, overrides: { lr: 1e-3, warmupRatio: 0.03, batchSize: 4 } },
+  { stage: 'sft', data: 'conversations', share: 0.5, overrides: { lr: 1e-3, warmupRatio: 0.03, batchSize: 4 } },
 ];
 
 /** The tokenizer folder of the built-in shapes model (the repository's models/eve-shapes-tiny). */
