@@ -37,10 +37,7 @@ export const SHAPES_MODEL_CONFIG = {
   bos_token_id: 1,
   eos_token_id: 2,
   pad_token_id: 0,
-  // Wider than the LLM needs for its own sake: before the projector's MLP, the vision tokenizer is
-  // a linear patch convolution and attention pooling, so this width is how much of each 14-px
-  // patch survives to be read (shapes and letters, not just colour).
-  mm_hidden_size: 384,
+  mm_hidden_size: 128,
   mm_projector_type: 'mlp2x_gelu',
   mm_vision_tower: 'eve-patch14-anypixel-224',
   mm_vision_select_layer: -2,
