@@ -8,7 +8,7 @@ import { QUESTION_TYPES } from './language.js';
 import { LABEL_BACKGROUND } from './render.js';
 import { bannerSize, objectName, positionOf } from './scene.js';
 import { benchmarkQuestions, conversationRecord, shapesSample, streamShapes } from './shapes-world.js';
-import { teacherFeatures, TEACHER_FEATURE_DIM, TEACHER_LAYOUT } from './teacher-features.js';
+import { teacherFeatures, TEACHER_FEATURE_DIM, TEACHER_LAYOUT, type TeacherGroup } from './teacher-features.js';
 import { COLOURS, PLURAL, POSITIONS, SHAPES, WORD_LETTERS } from './vocabulary.js';
 import { writeShapesDataset } from './write-shapes.js';
 
@@ -125,7 +125,7 @@ describe('shapes world', () => {
       for (let p = 0; p < f.rows * f.cols; p++) {
         const v = f.data.subarray(p * f.dim, (p + 1) * f.dim);
         // Each group's unweighted sum.
-        const sum = (g: { offset: number; length: number; weight: number }) => v.slice(g.offset, g.offset + g.length).reduce((a, b) => a + b, 0) / g.weight;
+        const sum = (g: TeacherGroup) => v.slice(g.offset, g.offset + g.length).reduce((a, b) => a + b, 0) / g.weight;
         // Pixel shares: colours sum to the object share, which plus background/banner/ink is 1.
         expect(sum(L.colours)).toBeCloseTo(sum(L.shapes), 5);
         expect(sum(L.colours) + sum(L.surface)).toBeCloseTo(1, 5);

@@ -20,26 +20,57 @@ import { LABEL_BACKGROUND, LABEL_BANNER, LABEL_INK, type RenderedScene } from '.
 import type { Scene } from './scene.js';
 import { COLOURS, SHAPES, WORD_LETTERS } from './vocabulary.js';
 
-/** Where each group of features starts in a teacher vector, and its length. */
-export const TEACHER_LAYOUT = {
+/** One group of a teacher vector: where it starts, how many features, and its weight. */
+export interface TeacherGroup {
+  readonly offset: number;
+  readonly length: number;
+  readonly weight: number;
+}
+
+/** Places the groups one after another, in the order given. */
+function layOut<T extends Record<string, { length: number; weight: number }>>(groups: T): { readonly [K in keyof T]: TeacherGroup } {
+  let offset = 0;
+  const out: Record<string, TeacherGroup> = {};
+  for (const [name, g] of Object.entries(groups)) {
+    out[name] = { offset, length: g.length, weight: g.weight };
+    offset += g.length;
+  }
+  return out as { readonly [K in keyof T]: TeacherGroup };
+}
+
+/**
+ * The groups of a teacher vector, in order. Every group but the last two holds pixel shares
+ * (sums over the patch divided by its pixel count); `row` and `column` are one-hot.
+ */
+export const TEACHER_LAYOUT = layOut({
   /** Share of the patch's pixels covered by an object of each colour. */
-  colours: { offset: 0, length: COLOURS.length, weight: 1 },
+  colours: { length: COLOURS.length, weight: 1 },
   /** Share covered by an object of each shape. */
-  shapes: { offset: COLOURS.length, length: SHAPES.length, weight: 1 },
+  shapes: { length: SHAPES.length, weight: 1 },
   /** Share covered by each letter's cell (glyph and the spacing after it) of the printed word. */
-  letters: { offset: COLOURS.length + SHAPES.length, length: WORD_LETTERS.length, weight: 1 },
+  letters: { length: WORD_LETTERS.length, weight: 1 },
   /** Share of background, banner paper and ink. */
-  surface: { offset: COLOURS.length + SHAPES.length + WORD_LETTERS.length, length: 3, weight: 0.25 },
+  surface: { length: 3, weight: 0.25 },
   /** Mean R, G, B in [0, 1]. */
-  rgb: { offset: COLOURS.length + SHAPES.length + WORD_LETTERS.length + 3, length: 3, weight: 0.25 },
+  rgb: { length: 3, weight: 0.25 },
   /** One-hot third of the image (top, middle, bottom) holding the patch's centre. */
-  row: { offset: COLOURS.length + SHAPES.length + WORD_LETTERS.length + 6, length: 3, weight: 0.5 },
+  row: { length: 3, weight: 0.5 },
   /** One-hot third (left, centre, right) holding the patch's centre. */
-  column: { offset: COLOURS.length + SHAPES.length + WORD_LETTERS.length + 9, length: 3, weight: 0.5 },
-} as const;
+  column: { length: 3, weight: 0.5 },
+});
 
 /** Width of a teacher vector (the sum of the groups' lengths). */
 export const TEACHER_FEATURE_DIM = TEACHER_LAYOUT.column.offset + TEACHER_LAYOUT.column.length;
+
+/** Each feature's group weight, laid out like a teacher vector. */
+const FEATURE_WEIGHTS = (() => {
+  const w = new Float32Array(TEACHER_FEATURE_DIM);
+  for (const g of Object.values(TEACHER_LAYOUT)) w.fill(g.weight, g.offset, g.offset + g.length);
+  return w;
+})();
+
+/** The pixel-share features: everything before the one-hot position groups. */
+const PIXEL_SHARE_DIMS = TEACHER_LAYOUT.row.offset;
 
 export interface TeacherGrid {
   /** `image_size_clip` (336 for the release; smaller for tiny models). */
@@ -68,6 +99,8 @@ export function teacherFeatures(scene: Scene, rendered: RenderedScene, grid: Tea
   const sy = scene.height / newH;
   const { labels, rgb, width } = rendered;
   const word = scene.word;
+  // Each letter of the printed word's slot in the letters group.
+  const letterSlots = word ? [...word.text].map((c) => WORD_LETTERS.indexOf(c)) : [];
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
       // The source rectangle this teacher patch sees after the resize (at least one pixel).
@@ -85,7 +118,7 @@ export function teacherFeatures(scene: Scene, rendered: RenderedScene, grid: Tea
           else if (label === LABEL_BANNER || label === LABEL_INK) {
             f[L.surface.offset + (label === LABEL_BANNER ? 1 : 2)]! += 1;
             const k = word ? letterIndexAt(word.text, Math.floor((x - word.x) / word.scale) - 1) : -1;
-            if (k >= 0) f[L.letters.offset + WORD_LETTERS.indexOf(word!.text[k]!)]! += 1;
+            if (k >= 0) f[L.letters.offset + letterSlots[k]!]! += 1;
           } else {
             const o = scene.objects[label - 1]!;
             f[L.colours.offset + o.colour]! += 1;
@@ -95,10 +128,10 @@ export function teacherFeatures(scene: Scene, rendered: RenderedScene, grid: Tea
           n++;
         }
       }
-      for (let k = 0; k < L.row.offset; k++) f[k]! /= n;
+      for (let k = 0; k < PIXEL_SHARE_DIMS; k++) f[k]! /= n;
       f[L.row.offset + Math.min(2, Math.floor((3 * (y0 + y1)) / 2 / scene.height))] = 1;
       f[L.column.offset + Math.min(2, Math.floor((3 * (x0 + x1)) / 2 / scene.width))] = 1;
-      for (const g of Object.values(L)) for (let k = g.offset; k < g.offset + g.length; k++) f[k]! *= g.weight;
+      for (let k = 0; k < dim; k++) f[k]! *= FEATURE_WEIGHTS[k]!;
     }
   }
   return { data, rows, cols, dim };
