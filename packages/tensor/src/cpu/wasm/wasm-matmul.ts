@@ -18,6 +18,7 @@
  * `dotRows` takes dot products, which keeps the O(n²) copy close to the O(n²) compute.
  */
 import { f16ToF32Table } from '../../dtype.js';
+import { QUANT_BLOCK, type QuantFormat, valuesPerWord } from '../../quantize.js';
 import type { MatmulAttrs } from '../../ops/matmul.js';
 import type { TensorView } from '../../kernel-registry.js';
 import { CONTROL_SLOT_WORDS, CPU_WORKER_SOURCE } from './cpu-worker-source.js';
@@ -347,7 +348,7 @@ function packRowsTransposed(src: Float32Array, off: number, m: number, k: number
  * false where WebAssembly SIMD is unavailable (the caller then uses its TypeScript loop).
  */
 export function quantizedMatvecWasm(
-  format: 'q8_0' | 'q4_0',
+  format: QuantFormat,
   x: Float32Array,
   xOff: number,
   m: number,
@@ -359,8 +360,10 @@ export function quantizedMatvecWasm(
 ): boolean {
   const s = getState();
   if (!s) return false;
-  const qBytes = format === 'q8_0' ? n * k : (n * k) / 2;
-  const blocks = (n * k) / 32;
+  // Bytes of one row of packed quants: k values at valuesPerWord per 4-byte word.
+  const rowBytes = (k * 4) / valuesPerWord(format);
+  const qBytes = n * rowBytes;
+  const blocks = (n * k) / QUANT_BLOCK;
   const xAt = CONTROL_BYTES;
   const qAt = xAt + m * k * 4;
   const sAt = qAt + Math.ceil(qBytes / 16) * 16;
@@ -373,8 +376,7 @@ export function quantizedMatvecWasm(
   const sc = scales.storage as Uint16Array;
   for (let i = 0, d = sAt / 4, o = scales.offset; i < blocks; i++) mem[d + i] = table[sc[o + i]!]!;
   const threads = m * n * k >= PARALLEL_MIN_MACS ? s.workers.length + 1 : 1;
-  const rowBytes = format === 'q8_0' ? k : k / 2;
-  const slices = splitRange(n, threads).map(([lo, hi]) => [xAt, qAt + lo * rowBytes, sAt + lo * (k / 32) * 4, cAt + lo * 4, m, hi - lo, k, n * 4]);
+  const slices = splitRange(n, threads).map(([lo, hi]) => [xAt, qAt + lo * rowBytes, sAt + lo * (k / QUANT_BLOCK) * 4, cAt + lo * 4, m, hi - lo, k, n * 4]);
   runSlices(s, format === 'q8_0' ? 2 : 3, slices);
   out.set(mem.subarray(cAt / 4, cAt / 4 + m * n));
   return true;
