@@ -13,6 +13,7 @@ import { broadcastShapes, broadcastStrides, shapeStr } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { cast } from './elementwise.js';
 import { sumToShape } from './reduce.js';
+import { reshape } from './views.js';
 
 export interface MatmulAttrs {
   transposeA: boolean;
@@ -80,5 +81,21 @@ export const matmulOp = defineOp<MatmulAttrs>({
  * @example matmul(x, weight, { transposeB: true }) // x [B, T, in] · weightᵀ [out, in] → [B, T, out]
  */
 export function matmul(a: Tensor, b: Tensor, opts: Partial<MatmulAttrs> = {}): Tensor {
-  return engine.runOp(matmulOp, [a, b], { transposeA: opts.transposeA ?? false, transposeB: opts.transposeB ?? false })[0]!;
+  const attrs = { transposeA: opts.transposeA ?? false, transposeB: opts.transposeB ?? false };
+  // A batch of matrices times one shared matrix (a linear layer on [..., T, in]) is one product
+  // with the batch folded into the rows. Besides one kernel call instead of one per batch, the
+  // weight's gradient becomes a single [in, batch·T]·[batch·T, out] product: per batch it was a
+  // full [out, in] product of depth T, summed afterwards — for the vision tokenizer's 2×2 windows
+  // (T = 4) that wrote batch·out·in values for batch·T·out·in multiply-adds.
+  if (b.rank === 2 && a.rank > 2 && !attrs.transposeA && a.isContiguous) {
+    const lead = a.shape.slice(0, -1);
+    const { n } = matmulDims(a.shape, b.shape, attrs);
+    const flat = reshape(a, [-1, a.shape[a.rank - 1]!]);
+    const product = engine.runOp(matmulOp, [flat, b], attrs)[0]!;
+    const out = reshape(product, [...lead, n]);
+    flat.dispose();
+    product.dispose();
+    return out;
+  }
+  return engine.runOp(matmulOp, [a, b], attrs)[0]!;
 }

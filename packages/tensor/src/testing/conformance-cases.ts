@@ -289,6 +289,18 @@ add({
   ref: (a, b) => ref.matmulRef(a, b),
   wrt: [0, 1],
 });
+// A linear layer on a batch of sequences: matmul folds the batch into the rows, and the shared
+// matrix's gradient is one product over every batch's rows.
+for (const tb of [false, true]) {
+  add({
+    name: `matmul: batched [2, 3, 4, 7] × one shared [7, 5]${tb ? 'ᵀ' : ''}`,
+    kernels: ['matmul'],
+    inputs: (r) => [U([2, 3, 4, 7])(r), U(tb ? [5, 7] : [7, 5])(r)],
+    run: (a, b) => ops.matmul(a, b, { transposeB: tb }),
+    ref: (a, b) => ref.matmulRef(a, b, { transposeB: tb }),
+    wrt: [0, 1],
+  });
+}
 add({
   name: 'matmul: long inner dim [3, 129] × [129, 65]',
   kernels: ['matmul'],
