@@ -12,13 +12,13 @@
  *          <checkpoint with an aligning layer (any stage)> <recipe data dir> [scenes=100]
  * The checkpoint folder needs the tokenizer files (copy them from models/eve-shapes-tiny).
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { renderScene, type Scene, TEACHER_LAYOUT, teacherFeatures } from '@evejs/datasets';
+import { renderScene, TEACHER_LAYOUT, teacherFeatures } from '@evejs/datasets';
 import { parseProcessorConfig } from '@evejs/image';
 import { noGrad, registerCpuBackend, type Tensor, tidy } from '@evejs/tensor';
 import { loadTokenizer } from '@evejs/tokenizer';
 import { loadTrainingModel, SampleBuilder, SHAPES_TEACHER_WIDTH } from '@evejs/trainer';
+import { heldOutScenes } from './scenes.js';
 
 const [checkpoint, dataDir, n = '100'] = process.argv.slice(2);
 if (!checkpoint || !dataDir) throw new Error('usage: aligner-probe.ts <checkpoint> <data dir> [scenes]');
@@ -32,12 +32,7 @@ const builder = new SampleBuilder({
   maxLength: 64,
   teacher: { kind: 'none' },
 });
-const rows = (await readFile(path.join(dataDir, 'scenes.jsonl'), 'utf8'))
-  .trim()
-  .split('\n')
-  .map((l) => JSON.parse(l) as { image: string; split: string; scene: Scene })
-  .filter((r) => r.split === 'eval')
-  .slice(0, Number(n));
+const rows = await heldOutScenes(dataDir, Number(n));
 
 type GroupName = 'colours' | 'shapes' | 'letters' | 'row' | 'column';
 const GROUPS: GroupName[] = ['colours', 'shapes', 'letters', 'row', 'column'];

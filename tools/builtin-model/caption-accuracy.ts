@@ -11,20 +11,16 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { COLOURS, type Scene, SHAPES, positionOf } from '@evejs/datasets';
+import { COLOURS, SHAPES, positionOf } from '@evejs/datasets';
 import { loadEveRuntime } from '@evejs/model/runtime';
 import { registerCpuBackend } from '@evejs/tensor';
+import { heldOutScenes } from './scenes.js';
 
 const [checkpoint, dataDir, n = '100'] = process.argv.slice(2);
 if (!checkpoint || !dataDir) throw new Error('usage: caption-accuracy.ts <checkpoint> <data dir> [scenes]');
 registerCpuBackend();
 const runtime = await loadEveRuntime(checkpoint, { backend: 'cpu', convMode: 'plain' });
-const scenes = (await readFile(path.join(dataDir, 'scenes.jsonl'), 'utf8'))
-  .trim()
-  .split('\n')
-  .map((l) => JSON.parse(l) as { image: string; split: string; scene: Scene })
-  .filter((r) => r.split === 'eval')
-  .slice(0, Number(n));
+const scenes = await heldOutScenes(dataDir, Number(n));
 
 const OBJECT = new RegExp(`(small|large) (${COLOURS.map((c) => c.name).join('|')}) (${SHAPES.join('|')}) at the ([a-z ]+?)(?=,| and |\\.|$)`, 'g');
 const tally = { scenes: 0, count: 0, word: 0, words: 0, predicted: 0, colour: 0, shape: 0, pair: 0, pairPosition: 0 };

@@ -14,13 +14,13 @@
  * (256 GELU units) on each token's raw pixels: is the attribute learnable from a token's own
  * pixels at all, by a learner with no patch structure?
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { renderScene, type Scene, TEACHER_LAYOUT, teacherFeatures } from '@evejs/datasets';
+import { renderScene, TEACHER_LAYOUT, teacherFeatures } from '@evejs/datasets';
 import { decodeImage, parseProcessorConfig, preprocessImage } from '@evejs/image';
 import { Linear, prepareImage } from '@evejs/model';
 import { crossEntropy, gelu, keep, noGrad, registerCpuBackend, reshape, slice, type Tensor, tensor, tidy } from '@evejs/tensor';
 import { AdamW, loadTrainingModel } from '@evejs/trainer';
+import { heldOutScenes, readSceneRows, type SceneRow } from './scenes.js';
 
 const [initDir, dataDir, stepsArg = '300', attribute = 'shapes', lrArg = '1e-3', imagesArg, learner = 'eve'] = process.argv.slice(2);
 if (!initDir || !dataDir || !['colours', 'shapes', 'letters'].includes(attribute)) {
@@ -35,15 +35,12 @@ const group = TEACHER_LAYOUT[attribute as 'colours' | 'shapes' | 'letters'];
 const tokenSide = processor.patchStride * processor.convStride;
 const pixelsMlp = learner === 'pixels-mlp' ? new Linear(3 * tokenSide * tokenSide, 256).initParameters({ seed: 2, std: 0.02 }) : null;
 const head = new Linear(pixelsMlp ? 256 : tm.config.hiddenSize, group.length).initParameters({ seed: 1, std: 0.02 });
-const rows = (await readFile(path.join(dataDir, 'scenes.jsonl'), 'utf8'))
-  .trim()
-  .split('\n')
-  .map((l) => JSON.parse(l) as { image: string; split: string; scene: Scene });
+const rows = await readSceneRows(dataDir);
 const train = rows.filter((r) => r.split === 'train').slice(0, imagesArg ? Number(imagesArg) : undefined);
-const heldOut = rows.filter((r) => r.split === 'eval').slice(0, EVAL_SCENES);
+const heldOut = await heldOutScenes(dataDir, EVAL_SCENES);
 
 /** The image and, per token, the attribute's class (−100 where less than a quarter is covered). */
-async function load(r: { image: string; scene: Scene }) {
+async function load(r: SceneRow) {
   const image = preprocessImage(await decodeImage(path.join(dataDir!, 'images', r.image)), processor);
   const t = teacherFeatures(r.scene, renderScene(r.scene), { imageSizeClip: processor.imageSizeClip, patchStrideClip: processor.patchStrideClip });
   const targets = new Int32Array(t.rows * t.cols).fill(-100);
