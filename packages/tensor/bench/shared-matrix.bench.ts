@@ -14,19 +14,13 @@ import { tensor } from '../src/ops/creation.js';
 import { tidy } from '../src/index.js';
 import { registerCpuBackend } from '../src/cpu/cpu-backend.js';
 import { disposeCpuWorkers } from '../src/cpu/wasm/wasm-matmul.js';
+import { Rng } from '../src/rng.js';
 import type { Tensor } from '../src/tensor.js';
 
 registerCpuBackend();
 
-let seed = 7;
-function random(size: number): Float32Array {
-  const x = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    x[i] = seed / 2 ** 32 - 0.5;
-  }
-  return x;
-}
+const rng = new Rng(7);
+const random = (size: number): Float32Array => Float32Array.from({ length: size }, () => rng.uniform() - 0.5);
 
 type Product = (a: Tensor, w: Tensor) => Tensor;
 const folded: Product = (a, w) => matmul(a, w, { transposeB: true });
