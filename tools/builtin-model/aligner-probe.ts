@@ -2,11 +2,11 @@
  * What a shapes-recipe checkpoint's hidden states at the image tokens know, read through its own
  * aligning layer: for held-out scenes, each group of the predicted teacher vector (colour, shape,
  * letter, row, column) is compared with the scene's true features by argmax, on the patches where
- * that group has something to say (an object or a letter covering at least a quarter of the
- * patch; every patch for row and column). Chance is 1 / group size. Unlike the alignment loss,
- * whose cosine is dominated by the many background patches, this says per attribute whether the
- * image tokens carry it — the first thing to check when a question type stays at the blind
- * baseline.
+ * that group has something to say (`patchClass`: an object or a letter covering at least a
+ * quarter of the patch; every patch for row and column). Chance is 1 / group size. Unlike the
+ * alignment loss, whose cosine is dominated by the many background patches, this says per
+ * attribute whether the image tokens carry it — the first thing to check when a question type
+ * stays at the blind baseline.
  *
  * Usage: node --conditions=@evejs/source --import tsx tools/builtin-model/aligner-probe.ts \
  *          <checkpoint with an aligning layer (any stage)> <recipe data dir> [scenes=100]
@@ -15,9 +15,11 @@
 import path from 'node:path';
 import { renderScene, TEACHER_LAYOUT, teacherFeatures } from '@evejs/datasets';
 import { parseProcessorConfig } from '@evejs/image';
+import { argmax, IMAGE_TOKEN_INDEX } from '@evejs/model';
 import { noGrad, registerCpuBackend, type Tensor, tidy } from '@evejs/tensor';
 import { loadTokenizer } from '@evejs/tokenizer';
 import { loadTrainingModel, SampleBuilder, SHAPES_TEACHER_WIDTH } from '@evejs/trainer';
+import { patchClass } from './patch-labels.js';
 import { heldOutScenes } from './scenes.js';
 
 const [checkpoint, dataDir, n = '100'] = process.argv.slice(2);
@@ -37,11 +39,6 @@ const rows = await heldOutScenes(dataDir, Number(n));
 type GroupName = 'colours' | 'shapes' | 'letters' | 'row' | 'column';
 const GROUPS: GroupName[] = ['colours', 'shapes', 'letters', 'row', 'column'];
 const tally = Object.fromEntries(GROUPS.map((g) => [g, { right: 0, asked: 0 }])) as Record<GroupName, { right: number; asked: number }>;
-const argmax = (v: Float32Array, offset: number, length: number) => {
-  let best = 0;
-  for (let k = 1; k < length; k++) if (v[offset + k]! > v[offset + best]!) best = k;
-  return best;
-};
 
 for (const [index, { image, scene }] of rows.entries()) {
   // The hidden states at the image tokens do not depend on the text after them (causal attention).
@@ -52,7 +49,7 @@ for (const [index, { image, scene }] of rows.entries()) {
       const { embeds, imageGrids } = tm.model.embedInputs(sample.inputIds, [sample.image]);
       const hidden: Tensor[] = [];
       tm.model.model.forward(embeds, undefined, hidden);
-      return tm.compressor!.predict(hidden, sample.inputIds.indexOf(-200), imageGrids[0]!);
+      return tm.compressor!.predict(hidden, sample.inputIds.indexOf(IMAGE_TOKEN_INDEX), imageGrids[0]!);
     }),
   );
   const pred = (await prediction.data()) as Float32Array;
@@ -61,15 +58,12 @@ for (const [index, { image, scene }] of rows.entries()) {
   const patches = truth.rows * truth.cols;
   if (prediction.shape[0] !== patches) throw new Error(`${image}: ${prediction.shape[0]} predicted patches, ${patches} teacher patches`);
   for (let p = 0; p < patches; p++) {
-    const t = truth.data.subarray(p * truth.dim, (p + 1) * truth.dim);
-    const y = pred.subarray(p * width, (p + 1) * width);
     for (const g of GROUPS) {
-      const { offset, length, weight } = TEACHER_LAYOUT[g];
-      const k = argmax(t, offset, length);
-      // Position groups are one-hot on every patch; the others count where a quarter is covered.
-      if (g !== 'row' && g !== 'column' && t[offset + k]! / weight < 0.25) continue;
+      const { offset, length } = TEACHER_LAYOUT[g];
+      const k = patchClass(truth, p, TEACHER_LAYOUT[g]);
+      if (k < 0) continue;
       tally[g].asked++;
-      if (argmax(y, offset, length) === k) tally[g].right++;
+      if (argmax(pred.subarray(p * width + offset, p * width + offset + length)) === k) tally[g].right++;
     }
   }
   prediction.dispose();

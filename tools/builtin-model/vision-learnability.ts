@@ -2,8 +2,8 @@
  * How fast EVE's vision tokenizer (patch convolution + 2×2 window attention) and projector can
  * learn one attribute of the shapes world on their own, given the strongest signal there is: a
  * linear head on each image token's projector output, trained with cross-entropy against the
- * attribute covering at least a quarter of the token's patch (the aligner probe's rule). No LLM,
- * so a step costs a fraction of a training step. If an attribute does not become readable here,
+ * attribute covering at least a quarter of the token's patch (`patchClass`, the aligner probe's
+ * rule). No LLM, so a step costs a fraction of a training step. If an attribute does not become readable here,
  * no weighting of the alignment loss will make the recipe's image tokens carry it; that is the
  * question this answers. Held-out accuracy is printed every 50 optimizer steps.
  *
@@ -17,9 +17,10 @@
 import path from 'node:path';
 import { renderScene, TEACHER_LAYOUT, teacherFeatures } from '@evejs/datasets';
 import { decodeImage, parseProcessorConfig, preprocessImage } from '@evejs/image';
-import { Linear, prepareImage } from '@evejs/model';
+import { argmax, Linear, prepareImage } from '@evejs/model';
 import { crossEntropy, gelu, keep, noGrad, registerCpuBackend, reshape, slice, type Tensor, tensor, tidy } from '@evejs/tensor';
 import { AdamW, loadTrainingModel } from '@evejs/trainer';
+import { patchClass } from './patch-labels.js';
 import { heldOutScenes, readSceneRows, type SceneRow } from './scenes.js';
 
 const [initDir, dataDir, stepsArg = '300', attribute = 'shapes', lrArg = '1e-3', imagesArg, learner = 'eve'] = process.argv.slice(2);
@@ -39,17 +40,14 @@ const rows = await readSceneRows(dataDir);
 const train = rows.filter((r) => r.split === 'train').slice(0, imagesArg ? Number(imagesArg) : undefined);
 const heldOut = await heldOutScenes(dataDir, EVAL_SCENES);
 
-/** The image and, per token, the attribute's class (−100 where less than a quarter is covered). */
+/** The image and, per token, the attribute's class (−100, ignored, where `patchClass` gives none). */
 async function load(r: SceneRow) {
   const image = preprocessImage(await decodeImage(path.join(dataDir!, 'images', r.image)), processor);
   const t = teacherFeatures(r.scene, renderScene(r.scene), { imageSizeClip: processor.imageSizeClip, patchStrideClip: processor.patchStrideClip });
-  const targets = new Int32Array(t.rows * t.cols).fill(-100);
-  for (let p = 0; p < targets.length; p++) {
-    const at = p * t.dim + group.offset;
-    let best = 0;
-    for (let k = 1; k < group.length; k++) if (t.data[at + k]! > t.data[at + best]!) best = k;
-    if (t.data[at + best]! / group.weight >= 0.25) targets[p] = best;
-  }
+  const targets = Int32Array.from({ length: t.rows * t.cols }, (_, p) => {
+    const k = patchClass(t, p, group);
+    return k < 0 ? -100 : k;
+  });
   return { image, targets };
 }
 
@@ -65,7 +63,7 @@ function logitsOf(img: ReturnType<typeof preprocessImage>): Tensor {
 
 /** Each token's block of normalised pixels [tokens, 3·s·s] (s = patch stride × conv stride), row-major. */
 function tokenPixels(img: ReturnType<typeof preprocessImage>, crop: { h1: number; w1: number; h2: number; w2: number }): Tensor {
-  const s = processor.patchStride * processor.convStride;
+  const s = tokenSide;
   const [, height, width] = img.shape;
   const rows = Math.floor(((crop.h2 - crop.h1 + 1) * processor.patchStride) / s);
   const cols = Math.floor(((crop.w2 - crop.w1 + 1) * processor.patchStride) / s);
@@ -108,10 +106,8 @@ async function heldOutAccuracy(): Promise<string> {
     logits.dispose();
     e.targets.forEach((target, p) => {
       if (target === -100) return;
-      let best = 0;
-      for (let k = 1; k < group.length; k++) if (v[p * group.length + k]! > v[p * group.length + best]!) best = k;
       asked++;
-      if (best === target) right++;
+      if (argmax(v.subarray(p * group.length, (p + 1) * group.length)) === target) right++;
     });
   }
   return `${((100 * right) / asked).toFixed(1)} % of ${asked} tokens (chance ${(100 / group.length).toFixed(1)} %)`;
