@@ -127,9 +127,9 @@ export function questionsOfType(scene: Scene, type: QuestionType, rng: Rng): Que
 
 /**
  * A varied set of question–answer pairs: at most `perType` of each type, shuffled. Existence
- * always keeps its pair (one present object → "yes", one absent → "no") so that yes and no are
- * equally common and, in training, the same image teaches both answers: with one of the pair
- * chosen at random a small model settles on always answering "yes".
+ * always keeps its pair (one present object → "yes", one absent → "no") so that the held-out
+ * benchmark asks both equally often. Training conversations must not ask the pair together (see
+ * {@link conversationTurns}).
  */
 export function questions(scene: Scene, rng: Rng, perType = 1): QuestionAnswer[] {
   const out: QuestionAnswer[] = [];
@@ -138,4 +138,23 @@ export function questions(scene: Scene, rng: Rng, perType = 1): QuestionAnswer[]
     out.push(...qs.slice(0, type === 'existence' ? Math.max(2, perType) : perType));
   }
   return rng.shuffle(out);
+}
+
+/**
+ * The turns of a training conversation over a sample's questions. In one conversation the
+ * existence pair would give its second answer away (one is always "yes", the other "no"): a model
+ * fine-tuned on it learned exactly that — its training loss on existence fell by half while it
+ * still answered "yes" to every held-out question. So each conversation asks `existenceTurns`
+ * existence questions whose answers are drawn independently (yes or no with equal odds), and asks
+ * them first, before any other turn names an object that is present.
+ */
+export function conversationTurns(scene: Scene, qa: readonly QuestionAnswer[], rng: Rng, existenceTurns = 2): QuestionAnswer[] {
+  const existence: QuestionAnswer[] = [];
+  for (let tries = 0; existence.length < existenceTurns && tries < 4 * existenceTurns; tries++) {
+    const pair = questionsOfType(scene, 'existence', rng);
+    const wantYes = rng.uniform() < 0.5;
+    const pick = pair.find((q) => (q.answer === 'yes') === wantYes);
+    if (pick && !existence.some((q) => q.question === pick.question)) existence.push(pick);
+  }
+  return [...existence, ...qa.filter((q) => q.type !== 'existence')];
 }

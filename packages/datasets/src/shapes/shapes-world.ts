@@ -4,7 +4,7 @@
  * be streamed in memory or written to disk in the LLaVA JSON layout EVE's training reads.
  */
 import { Rng } from '@evejs/tensor';
-import { caption, captionPrompt, type QuestionAnswer, questions, SHORT_ANSWER_SUFFIX } from './language.js';
+import { caption, captionPrompt, conversationTurns, type QuestionAnswer, questions, SHORT_ANSWER_SUFFIX } from './language.js';
 import { renderScene, type RenderedScene } from './render.js';
 import { generateScene, type Scene, type SceneOptions } from './scene.js';
 
@@ -21,7 +21,10 @@ export interface ShapesSample {
   readonly rendered: RenderedScene;
   readonly caption: string;
   readonly captionPrompt: string;
+  /** The held-out benchmark's questions of this image (eval split). */
   readonly qa: readonly QuestionAnswer[];
+  /** The turns of its training conversation: `qa` with independently answered existence questions first. */
+  readonly turns: readonly QuestionAnswer[];
 }
 
 export interface ShapesOptions extends SceneOptions {
@@ -42,6 +45,9 @@ export function shapesSample(seed: number, split: ShapesSplit, index: number, op
   const rng = sampleRng(seed, split, index);
   const scene = generateScene(rng, opts);
   const id = `shapes-${split}-${String(index).padStart(6, '0')}`;
+  // The order of draws from `rng` is part of the format: it fixes every sample of a seed.
+  const prompt = captionPrompt(rng);
+  const qa = questions(scene, rng, opts.questionsPerType ?? 1);
   return {
     id,
     image: `${id}.png`,
@@ -50,8 +56,10 @@ export function shapesSample(seed: number, split: ShapesSplit, index: number, op
     scene,
     rendered: renderScene(scene),
     caption: caption(scene),
-    captionPrompt: captionPrompt(rng),
-    qa: questions(scene, rng, opts.questionsPerType ?? 1),
+    captionPrompt: prompt,
+    qa,
+    // Drawn after everything else, so the scenes, captions and benchmark questions stay as they were.
+    turns: conversationTurns(scene, qa, rng),
   };
 }
 
@@ -85,7 +93,7 @@ export function captionRecord(s: ShapesSample): LlavaRecord {
  */
 export function conversationRecord(s: ShapesSample): LlavaRecord {
   const conversations: LlavaRecord['conversations'] = [];
-  s.qa.forEach((qa, i) => {
+  s.turns.forEach((qa, i) => {
     const q = i % 2 === 0 ? qa.question : qa.question + SHORT_ANSWER_SUFFIX;
     conversations.push({ from: 'human', value: i === 0 ? `<image>\n${q}` : q });
     conversations.push({ from: 'gpt', value: qa.answer });
