@@ -141,20 +141,23 @@ export function questions(scene: Scene, rng: Rng, perType = 1): QuestionAnswer[]
 }
 
 /**
- * The turns of a training conversation over a sample's questions. In one conversation the
- * existence pair would give its second answer away (one is always "yes", the other "no"): a model
- * fine-tuned on it learned exactly that — its training loss on existence fell by half while it
- * still answered "yes" to every held-out question. So each conversation asks `existenceTurns`
- * existence questions whose answers are drawn independently (yes or no with equal odds), and asks
- * them first, before any other turn names an object that is present.
+ * The turns of a training conversation over a sample's questions: `qa` in its order, with the
+ * existence pair's two turns asking independently drawn existence questions instead. Asked in one
+ * conversation, the pair gives its second answer away (one is always "yes", the other "no"): a
+ * model fine-tuned on it learned exactly that — its training loss on existence fell by half while
+ * it still answered "yes" to every held-out question. The turns keep their places because the
+ * benchmark asks every question first: putting existence first taught the model that the first
+ * question wants "yes" or "no", and it answered "no" to which word is written.
  */
-export function conversationTurns(scene: Scene, qa: readonly QuestionAnswer[], rng: Rng, existenceTurns = 2): QuestionAnswer[] {
+export function conversationTurns(scene: Scene, qa: readonly QuestionAnswer[], rng: Rng): QuestionAnswer[] {
+  const slots = qa.filter((q) => q.type === 'existence').length;
   const existence: QuestionAnswer[] = [];
-  for (let tries = 0; existence.length < existenceTurns && tries < 4 * existenceTurns; tries++) {
+  for (let tries = 0; existence.length < slots && tries < 4 * slots; tries++) {
     const pair = questionsOfType(scene, 'existence', rng);
     const wantYes = rng.uniform() < 0.5;
     const pick = pair.find((q) => (q.answer === 'yes') === wantYes);
     if (pick && !existence.some((q) => q.question === pick.question)) existence.push(pick);
   }
-  return [...existence, ...qa.filter((q) => q.type !== 'existence')];
+  let next = 0;
+  return qa.flatMap((q) => (q.type !== 'existence' ? [q] : next < existence.length ? [existence[next++]!] : []));
 }
