@@ -1,4 +1,4 @@
-/** The scenes of a recipe's data folder (`scenes.jsonl`, written by `eve data shapes`), as the tools here read them. */
+/** The scenes (and other JSON lines) of a recipe's data folder, written by `eve data shapes`, as the tools here read them. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Scene } from '@evejs/datasets';
@@ -9,12 +9,17 @@ export interface SceneRow {
   scene: Scene;
 }
 
-/** Every scene of `dataDir`, in file order. */
-export async function readSceneRows(dataDir: string): Promise<SceneRow[]> {
-  return (await readFile(path.join(dataDir, 'scenes.jsonl'), 'utf8'))
+/** The records of a JSON-lines file (`scenes.jsonl`, `questions.jsonl`), in file order. */
+export async function readJsonLines<T>(file: string): Promise<T[]> {
+  return (await readFile(file, 'utf8'))
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as SceneRow);
+    .map((l) => JSON.parse(l) as T);
+}
+
+/** Every scene of `dataDir`, in file order. */
+export function readSceneRows(dataDir: string): Promise<SceneRow[]> {
+  return readJsonLines<SceneRow>(path.join(dataDir, 'scenes.jsonl'));
 }
 
 /** The first `count` held-out scenes. */

@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type LlavaRecord, SHORT_ANSWER_SUFFIX, type ShapesQuestion } from '@evejs/datasets';
+import { readJsonLines } from './scenes.js';
 
 const [dataDir] = process.argv.slice(2);
 if (!dataDir) throw new Error('usage: text-prior.ts <recipe data dir>');
@@ -22,10 +23,7 @@ for (const { conversations: turns } of conversations) {
     answers.set(question, counts);
   }
 }
-const questions = (await readFile(path.join(dataDir, 'questions.jsonl'), 'utf8'))
-  .trim()
-  .split('\n')
-  .map((l) => JSON.parse(l) as ShapesQuestion);
+const questions = await readJsonLines<ShapesQuestion>(path.join(dataDir, 'questions.jsonl'));
 const tally = new Map<string, { right: number; total: number }>();
 for (const q of questions) {
   let best: string | undefined;

@@ -23,7 +23,7 @@ export interface ShapesSample {
   readonly captionPrompt: string;
   /** The held-out benchmark's questions of this image (eval split). */
   readonly qa: readonly QuestionAnswer[];
-  /** The turns of its training conversation: `qa` with independently answered existence questions first. */
+  /** The turns of its training conversation: `qa`, with independently answered existence questions in the pair's places. */
   readonly turns: readonly QuestionAnswer[];
 }
 
