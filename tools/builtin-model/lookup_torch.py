@@ -1,0 +1,125 @@
+#!/usr/bin/python3
+"""Trains the built-in model's language model shape in PyTorch on text-list.json, from scratch.
+
+lookup_experiments.py's text-list file asks whether a colour named in a question is in a list
+written a few tokens earlier. evejs's trainer does not learn that in 1500 steps. This script asks
+whether that is the trainer or the task: it trains a Llama of the same shape (hidden 256, 4 layers,
+8 heads, SiLU MLP 688, RMSNorm, RoPE θ 10000, the 691-piece shapes tokenizer, std 0.02 init) with
+the same optimiser (AdamW 0.9/0.999/1e-8, no weight decay, constant lr, clipping at 1.0) on the
+same conversations without their image, loss on the answers and end tokens only, and prints the
+mean loss per 100 steps. A coin toss on yes/no scores ln 2 / 2 ≈ 0.347 (the end token is certain).
+
+The prompt approximates the trainer's vicuna_v1 layout (system prompt, "USER: … ASSISTANT: …</s>")
+rather than reproducing its token ids exactly: it is a diagnostic, not golden data.
+
+Usage: /usr/bin/python3 tools/builtin-model/lookup_torch.py <text-list.json> <tokenizer.model> \
+           <lr> <steps> <batch> [nosys]
+"""
+import json, sys, math, random, time
+import torch, torch.nn as nn, torch.nn.functional as F
+import sentencepiece as spm
+
+if len(sys.argv) not in (6, 7):
+    sys.exit(__doc__)
+torch.manual_seed(0); torch.set_num_threads(1)
+sp = spm.SentencePieceProcessor(model_file=sys.argv[2])
+SYS = "A chat between a curious user and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the user's questions."
+lr, steps, bs = float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+nosys = len(sys.argv) > 6 and sys.argv[6] == 'nosys'
+recs = json.load(open(sys.argv[1]))
+
+
+def encode(r):
+    """Token ids and labels (-100 where no loss) of one conversation, its <image> dropped."""
+    ids, lab = [1], [-100]
+    pre = '' if nosys else SYS + ' '
+    for i in range(0, len(r['conversations']), 2):
+        q = r['conversations'][i]['value'].replace('<image>\n', '')
+        a = r['conversations'][i + 1]['value']
+        p = sp.encode((pre if i == 0 else '') + 'USER: ' + q + ' ASSISTANT:')
+        t = sp.encode(a) + [2]  # 'yes' → ▁yes, as "ASSISTANT: yes" tokenises
+        ids += p + t; lab += [-100] * len(p) + t
+    return ids, lab
+
+
+data = [encode(r) for r in recs]
+print('mean length', round(sum(len(d[0]) for d in data) / len(data), 1), 'tokens')
+HIDDEN, HEADS, LAYERS, MLP, VOCAB = 256, 8, 4, 688, 691
+HEAD_DIM = HIDDEN // HEADS
+
+
+class RMSNorm(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(HIDDEN))
+
+    def forward(self, x):
+        return self.weight * x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-5)
+
+
+def rope(x, length):
+    """Llama's rotary embedding (rotate_half layout) on [B, heads, T, head_dim]."""
+    inv = 1.0 / (10000 ** (torch.arange(0, HEAD_DIM, 2).float() / HEAD_DIM))
+    angles = torch.outer(torch.arange(length).float(), inv)
+    angles = torch.cat([angles, angles], -1)
+    half = HEAD_DIM // 2
+    rotated = torch.cat([-x[..., half:], x[..., :half]], -1)
+    return x * angles.cos() + rotated * angles.sin()
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.attn_norm, self.mlp_norm = RMSNorm(), RMSNorm()
+        self.q, self.k, self.v, self.o = (nn.Linear(HIDDEN, HIDDEN, bias=False) for _ in range(4))
+        self.gate, self.up = nn.Linear(HIDDEN, MLP, bias=False), nn.Linear(HIDDEN, MLP, bias=False)
+        self.down = nn.Linear(MLP, HIDDEN, bias=False)
+
+    def forward(self, x):
+        b, t, _ = x.shape
+        h = self.attn_norm(x)
+        q, k, v = (m(h).view(b, t, HEADS, HEAD_DIM).transpose(1, 2) for m in (self.q, self.k, self.v))
+        q, k = rope(q, t), rope(k, t)
+        scores = (q @ k.transpose(-1, -2)) / math.sqrt(HEAD_DIM)
+        scores = scores.masked_fill(torch.triu(torch.ones(t, t, dtype=torch.bool), 1), -1e9)
+        x = x + self.o((scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, HIDDEN))
+        h = self.mlp_norm(x)
+        return x + self.down(F.silu(self.gate(h)) * self.up(h))
+
+
+class TinyLlama(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(VOCAB, HIDDEN)
+        self.blocks = nn.ModuleList([Block() for _ in range(LAYERS)])
+        self.norm = RMSNorm()
+        self.lm_head = nn.Linear(HIDDEN, VOCAB, bias=False)
+        for p in self.parameters():
+            if p.dim() == 2:
+                nn.init.normal_(p, std=0.02)
+
+    def forward(self, ids):
+        x = self.embed(ids)
+        for block in self.blocks:
+            x = block(x)
+        return self.lm_head(self.norm(x))
+
+
+model = TinyLlama()
+opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0)
+order = random.Random(0)
+start, losses = time.time(), []
+for step in range(1, steps + 1):
+    batch = [data[order.randrange(len(data))] for _ in range(bs)]
+    t = max(len(ids) for ids, _ in batch)
+    ids = torch.tensor([i + [0] * (t - len(i)) for i, _ in batch])  # right padding: causal attention never sees it
+    labels = torch.tensor([l + [-100] * (t - len(l)) for _, l in batch])
+    logits = model(ids)[:, :-1]
+    loss = F.cross_entropy(logits.reshape(-1, VOCAB), labels[:, 1:].reshape(-1), ignore_index=-100)
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    losses.append(loss.item())
+    if step % 100 == 0:
+        print(f'steps {step - 99}-{step}: loss {sum(losses[-100:]) / 100:.3f} ({time.time() - start:.0f} s)', flush=True)
