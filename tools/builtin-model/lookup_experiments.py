@@ -78,8 +78,8 @@ def existence_turns(row, rnd, noun_mode, copy, count=8):
         asked.add(question)
         if rnd.random() < 0.5:
             question += SHORT_ANSWER_SUFFIX
-        # A copy turn drops the suffix just drawn: drawing it for every turn keeps the random
-        # sequence, and so the -mixed questions, the same in -copy.
+        # A copy turn drops the suffix just drawn. The draw stays so that this writes the very
+        # files the trainer README's runs used.
         if copy and rnd.random() < 0.5:
             turns.append((question.replace(SHORT_ANSWER_SUFFIX, '') + COPY_SUFFIX, colour))
         else:
