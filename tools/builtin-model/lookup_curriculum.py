@@ -26,9 +26,9 @@ AdamW (0.9, 0.999, eps 1e-8, no weight decay) at a constant rate, gradients clip
 trainer does. One thread: about 0.1 s a step at batch 4 on the short texts.
 """
 import random, sys, time
-import torch, torch.nn.functional as F
+import torch
 import sentencepiece as spm
-from tiny_llama import TinyLlama, VOCAB
+from tiny_llama import TinyLlama, train_step
 
 if len(sys.argv) not in (7, 8):
     sys.exit(__doc__)
@@ -62,18 +62,10 @@ start, losses, accuracies = time.time(), [], []
 for step in range(1, steps + 1):
     filler = next((f for until, f in phases if step <= until), phases[-1][1])
     texts = [sample(filler) for _ in range(batch)]
-    t = max(len(ids) for ids, _ in texts)
-    ids = torch.tensor([i + [0] * (t - len(i)) for i, _ in texts])  # right padding: causal attention never sees it
-    labels = torch.tensor([l + [-100] * (t - len(l)) for _, l in texts])[:, 1:]
-    logits = model(ids)[:, :-1]
-    loss = F.cross_entropy(logits.reshape(-1, VOCAB), labels.reshape(-1), ignore_index=-100)
+    loss, logits, labels = train_step(model, opt, texts)
     answered = labels != -100
     accuracies.append((logits.argmax(-1)[answered] == labels[answered]).float().mean().item())
-    opt.zero_grad()
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-    opt.step()
-    losses.append(loss.item())
+    losses.append(loss)
     if step % 50 == 0:
         print(f'steps {step - 49}-{step}: loss {sum(losses[-50:]) / 50:.3f}  accuracy {sum(accuracies[-50:]) / 50:.3f}'
-              f'  ({time.time() - start:.0f} s, {t} tokens)', flush=True)
+              f'  ({time.time() - start:.0f} s, {labels.shape[1] + 1} tokens)', flush=True)

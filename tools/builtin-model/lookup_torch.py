@@ -16,8 +16,8 @@ Usage: /usr/bin/python3 tools/builtin-model/lookup_torch.py <text-list.json> <to
            <lr> <steps> <batch> [nosys]
 """
 import json, sys, random, time
-import torch, torch.nn.functional as F
-from tiny_llama import TinyLlama, VOCAB
+import torch
+from tiny_llama import TinyLlama, train_step
 import sentencepiece as spm
 
 if len(sys.argv) not in (6, 7):
@@ -51,15 +51,7 @@ order = random.Random(0)
 start, losses = time.time(), []
 for step in range(1, steps + 1):
     batch = [data[order.randrange(len(data))] for _ in range(bs)]
-    t = max(len(ids) for ids, _ in batch)
-    ids = torch.tensor([i + [0] * (t - len(i)) for i, _ in batch])  # right padding: causal attention never sees it
-    labels = torch.tensor([l + [-100] * (t - len(l)) for _, l in batch])
-    logits = model(ids)[:, :-1]
-    loss = F.cross_entropy(logits.reshape(-1, VOCAB), labels[:, 1:].reshape(-1), ignore_index=-100)
-    opt.zero_grad()
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-    opt.step()
-    losses.append(loss.item())
+    loss, _, _ = train_step(model, opt, batch)
+    losses.append(loss)
     if step % 100 == 0:
         print(f'steps {step - 99}-{step}: loss {sum(losses[-100:]) / 100:.3f} ({time.time() - start:.0f} s)', flush=True)

@@ -67,3 +67,22 @@ class TinyLlama(nn.Module):
         for block in self.blocks:
             x = block(x)
         return self.lm_head(self.norm(x))
+
+
+def train_step(model, opt, texts):
+    """One optimizer step on a batch of (token ids, labels) pairs, labels -100 where no loss.
+
+    Right-pads the batch (causal attention never sees the padding), takes the mean cross-entropy of
+    each next token, clips the gradients' norm at 1.0 as the trainer does and steps `opt`.
+    Returns the loss, the logits and the labels they predict (shifted by one).
+    """
+    t = max(len(ids) for ids, _ in texts)
+    ids = torch.tensor([i + [0] * (t - len(i)) for i, _ in texts])
+    labels = torch.tensor([l + [-100] * (t - len(l)) for _, l in texts])[:, 1:]
+    logits = model(ids)[:, :-1]
+    loss = F.cross_entropy(logits.reshape(-1, VOCAB), labels.reshape(-1), ignore_index=-100)
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    return loss.item(), logits.detach(), labels
