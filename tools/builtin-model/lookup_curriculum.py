@@ -28,11 +28,11 @@ trainer does. One thread: about 0.1 s a step at batch 4 on the short texts.
 import random, sys, time
 import torch
 import sentencepiece as spm
-from tiny_llama import TinyLlama, train_step
+from lookup_experiments import COLOURS
+from tiny_llama import TinyLlama, adamw, train_step
 
 if len(sys.argv) not in (7, 8):
     sys.exit(__doc__)
-COLOURS = ['red', 'green', 'blue', 'yellow', 'purple', 'orange', 'black']  # @evejs/datasets' COLOURS
 sp = spm.SentencePieceProcessor(model_file=sys.argv[1])
 lr, steps, batch, queries = float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 phases = [(int(p.split(':', 1)[0]), p.split(':', 1)[1]) for p in sys.argv[6].split('|')]
@@ -57,7 +57,7 @@ def sample(filler):
 
 
 model = TinyLlama()
-opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0)
+opt = adamw(model, lr)
 start, losses, accuracies = time.time(), [], []
 for step in range(1, steps + 1):
     filler = next((f for until, f in phases if step <= until), phases[-1][1])

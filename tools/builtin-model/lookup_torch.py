@@ -17,7 +17,7 @@ Usage: /usr/bin/python3 tools/builtin-model/lookup_torch.py <text-list.json> <to
 """
 import json, sys, random, time
 import torch
-from tiny_llama import TinyLlama, train_step
+from tiny_llama import TinyLlama, adamw, train_step
 import sentencepiece as spm
 
 if len(sys.argv) not in (6, 7):
@@ -46,7 +46,7 @@ def encode(r):
 data = [encode(r) for r in recs]
 print('mean length', round(sum(len(d[0]) for d in data) / len(data), 1), 'tokens')
 model = TinyLlama()
-opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0)
+opt = adamw(model, lr)
 order = random.Random(0)
 start, losses = time.time(), []
 for step in range(1, steps + 1):

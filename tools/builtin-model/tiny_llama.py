@@ -69,6 +69,11 @@ class TinyLlama(nn.Module):
         return self.lm_head(self.norm(x))
 
 
+def adamw(model, lr):
+    """The trainer's optimiser: AdamW (0.9, 0.999), eps 1e-8, no weight decay, at a constant rate."""
+    return torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0)
+
+
 def train_step(model, opt, texts):
     """One optimizer step on a batch of (token ids, labels) pairs, labels -100 where no loss.
 
