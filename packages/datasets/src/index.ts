@@ -8,7 +8,7 @@ export { readLlavaDataset, validateRecord, BadRecordError, type DatasetRecord, t
 export { COLOURS, SHAPES, POSITIONS, WORDS, WORD_LETTERS, type ShapeKind, type PositionName, type ColourDef } from './shapes/vocabulary.js';
 export { generateScene, positionOf, objectName, type Scene, type SceneObject, type SceneWord, type SceneOptions } from './shapes/scene.js';
 export { renderScene, insideShape, LABEL_BACKGROUND, LABEL_BANNER, LABEL_INK, type RenderedScene } from './shapes/render.js';
-export { caption, conversationTurns, questions, questionsOfType, QUESTION_TYPES, SHORT_ANSWER_SUFFIX, type QuestionType, type QuestionAnswer } from './shapes/language.js';
+export { caption, colourChecklist, COLOUR_CHECKLIST_QUESTION, conversationTurns, questions, questionsOfType, QUESTION_TYPES, SHORT_ANSWER_SUFFIX, type QuestionType, type QuestionAnswer } from './shapes/language.js';
 export { teacherFeatures, TEACHER_FEATURE_DIM, TEACHER_LAYOUT, type TeacherGroup, type TeacherFeatures, type TeacherGrid } from './shapes/teacher-features.js';
 export {
   shapesSample,
@@ -16,6 +16,8 @@ export {
   sampleRng,
   captionRecord,
   conversationRecord,
+  lookupRecords,
+  checklistRecord,
   benchmarkQuestions,
   type ShapesSample,
   type ShapesSplit,

@@ -161,3 +161,47 @@ export function conversationTurns(scene: Scene, qa: readonly QuestionAnswer[], r
   let next = 0;
   return qa.flatMap((q) => (q.type !== 'existence' ? [q] : next < existence.length ? [existence[next++]!] : []));
 }
+
+/** The question of the colour checklist (see {@link colourChecklist}). */
+export const COLOUR_CHECKLIST_QUESTION = 'Which colors are in the image?';
+
+/**
+ * "red no, green yes, …": each of the seven colours in COLOURS order and whether the scene has it.
+ *
+ * Existence and position questions need a lookup: find the colour the question names among the
+ * image tokens. A model trained from scratch does not learn it from the questions, where the
+ * colour word sits some twenty tokens before the answer; it does learn it here, where the colour
+ * word is the token right before the answer. Fine-tuned on this first, it then learns the
+ * questions' form (the trainer README's "What the lookup needs").
+ */
+export function colourChecklist(scene: Scene): string {
+  const present = new Set(scene.objects.map((o) => o.colour));
+  return COLOURS.map((c, i) => `${c.name} ${present.has(i) ? 'yes' : 'no'}`).join(', ');
+}
+
+/**
+ * Questions a colour lookup answers, for fine-tuning: up to `count` existence questions about
+ * colours ("Is there a red object in the image?", answered "yes" and "no" about equally often; "no"
+ * only for colours the scene lacks), none asked twice.
+ */
+export function colourExistenceQuestions(scene: Scene, rng: Rng, count = 8): QuestionAnswer[] {
+  const present = [...new Set(scene.objects.map((o) => o.colour))];
+  const absent = COLOURS.map((_, i) => i).filter((i) => !present.includes(i));
+  const out: QuestionAnswer[] = [];
+  for (let draws = 0; out.length < count && draws < 200; draws++) {
+    const yes = rng.uniform() < 0.5 || absent.length === 0;
+    const colour = COLOURS[yes ? present[rng.int(present.length)]! : absent[rng.int(absent.length)]!]!.name;
+    const question = `Is there ${article(colour)} ${colour} object in the image?`;
+    if (!out.some((q) => q.question === question)) out.push({ type: 'existence', question, answer: yes ? 'yes' : 'no' });
+  }
+  return out;
+}
+
+/** Position questions about every object whose colour no other object has (a colour lookup finds it), shuffled. */
+export function colourPositionQuestions(scene: Scene, rng: Rng): QuestionAnswer[] {
+  const byColour = countBy(scene.objects, (o) => String(o.colour));
+  const out = scene.objects
+    .filter((o) => byColour.get(String(o.colour)) === 1)
+    .map((o): QuestionAnswer => ({ type: 'position', question: `Where is the ${objectName(o)}?`, answer: positionOf(scene, o.cx, o.cy) }));
+  return rng.shuffle(out);
+}

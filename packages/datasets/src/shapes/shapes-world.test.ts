@@ -5,10 +5,10 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { readLlavaDataset } from '../llava-dataset.js';
-import { QUESTION_TYPES } from './language.js';
+import { colourChecklist, QUESTION_TYPES } from './language.js';
 import { LABEL_BACKGROUND } from './render.js';
 import { bannerSize, objectName, positionOf } from './scene.js';
-import { benchmarkQuestions, conversationRecord, shapesSample, streamShapes } from './shapes-world.js';
+import { benchmarkQuestions, checklistRecord, conversationRecord, lookupRecords, shapesSample, streamShapes } from './shapes-world.js';
 import { teacherFeatures, TEACHER_FEATURE_DIM, TEACHER_LAYOUT, type TeacherGroup } from './teacher-features.js';
 import { COLOURS, PLURAL, POSITIONS, SHAPES, WORD_LETTERS } from './vocabulary.js';
 import { writeShapesDataset } from './write-shapes.js';
@@ -158,6 +158,36 @@ describe('shapes world', () => {
     expect(firstYes).toBeLessThan(0.65);
   });
 
+  it('asks colour lookups that the scene answers, and checks every colour off in order', () => {
+    let yes = 0;
+    let no = 0;
+    for (const s of samples) {
+      const colours = s.scene.objects.map((o) => o.colour);
+      const { existence, position } = s.lookups;
+      expect(existence.length).toBeGreaterThan(0);
+      expect(new Set(existence.map((q) => q.question)).size).toBe(existence.length);
+      for (const q of existence) {
+        const colour = COLOURS.findIndex((c) => q.question === `Is there ${/^[aeiou]/.test(c.name) ? 'an' : 'a'} ${c.name} object in the image?`);
+        expect(colour).toBeGreaterThanOrEqual(0);
+        expect(q.answer).toBe(colours.includes(colour) ? 'yes' : 'no');
+        if (q.answer === 'yes') yes++;
+        else no++;
+      }
+      // Every object of a colour no other object has, and only those, once each.
+      const unique = s.scene.objects.filter((o) => colours.filter((c) => c === o.colour).length === 1);
+      expect(position.map((q) => q.question).sort()).toEqual(unique.map((o) => `Where is the ${objectName(o)}?`).sort());
+      for (const q of position) {
+        const o = unique.find((u) => q.question === `Where is the ${objectName(u)}?`)!;
+        expect(q.answer).toBe(positionOf(s.scene, o.cx, o.cy));
+      }
+      const entries = s.checklist.split(', ');
+      expect(entries).toEqual(COLOURS.map((c, i) => `${c.name} ${colours.includes(i) ? 'yes' : 'no'}`));
+      expect(s.checklist).toBe(colourChecklist(s.scene));
+    }
+    // "yes" and "no" about equally often over the set.
+    expect(Math.abs(yes - no) / (yes + no)).toBeLessThan(0.15);
+  });
+
   it('teacher features cover the valid CLIP patches and describe their pixels', () => {
     const grid = { imageSizeClip: 336, patchStrideClip: 14 };
     const L = TEACHER_LAYOUT;
@@ -228,10 +258,14 @@ describe('shapes world', () => {
       expect(manifest.count).toBe(6);
       const records = [];
       for await (const r of readLlavaDataset(path.join(dir, 'conversations.json'), { imageFolder: path.join(dir, 'images') })) records.push(r);
-      expect(records).toHaveLength(6);
-      const expected = conversationRecord(shapesSample(3, 'train', 2));
-      expect(records[2]!.conversations).toEqual(expected.conversations);
-      expect(records[2]!.conversations[0]!.value.startsWith('<image>\n')).toBe(true);
+      const train = [0, 1, 2, 3, 4, 5].map((i) => shapesSample(3, 'train', i));
+      expect(records.map((r) => r.conversations)).toEqual(train.map((t) => conversationRecord(t).conversations));
+      expect(records.every((r) => r.conversations[0]!.value.startsWith('<image>\n'))).toBe(true);
+      const checklists = JSON.parse(await readFile(path.join(dir, 'checklists.json'), 'utf8')) as unknown[];
+      expect(checklists).toEqual(train.map(checklistRecord));
+      const lookups = [];
+      for await (const r of readLlavaDataset(path.join(dir, 'lookups.json'), { imageFolder: path.join(dir, 'images') })) lookups.push(r);
+      expect(lookups.map((r) => r.id)).toEqual(train.flatMap((t) => lookupRecords(t).map((l) => l.id)));
       const captions = JSON.parse(await readFile(path.join(dir, 'captions.json'), 'utf8')) as unknown[];
       expect(captions).toHaveLength(6);
       const qs = (await readFile(path.join(dir, 'questions.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));

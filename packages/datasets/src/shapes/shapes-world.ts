@@ -4,7 +4,18 @@
  * be streamed in memory or written to disk in the LLaVA JSON layout EVE's training reads.
  */
 import { Rng } from '@evejs/tensor';
-import { caption, captionPrompt, conversationTurns, type QuestionAnswer, questions, SHORT_ANSWER_SUFFIX } from './language.js';
+import {
+  caption,
+  captionPrompt,
+  COLOUR_CHECKLIST_QUESTION,
+  colourChecklist,
+  colourExistenceQuestions,
+  colourPositionQuestions,
+  conversationTurns,
+  type QuestionAnswer,
+  questions,
+  SHORT_ANSWER_SUFFIX,
+} from './language.js';
 import { renderScene, type RenderedScene } from './render.js';
 import { generateScene, type Scene, type SceneOptions } from './scene.js';
 
@@ -25,6 +36,10 @@ export interface ShapesSample {
   readonly qa: readonly QuestionAnswer[];
   /** The turns of its training conversation: `qa`, with independently answered existence questions in the pair's places. */
   readonly turns: readonly QuestionAnswer[];
+  /** Which colours the scene has ("red no, green yes, …"): the one-step form of the colour lookup. */
+  readonly checklist: string;
+  /** Training questions that a colour lookup answers: existence by colour, and positions of colour-unique objects. */
+  readonly lookups: { readonly existence: readonly QuestionAnswer[]; readonly position: readonly QuestionAnswer[] };
 }
 
 export interface ShapesOptions extends SceneOptions {
@@ -48,6 +63,9 @@ export function shapesSample(seed: number, split: ShapesSplit, index: number, op
   // The order of draws from `rng` is part of the format: it fixes every sample of a seed.
   const prompt = captionPrompt(rng);
   const qa = questions(scene, rng, opts.questionsPerType ?? 1);
+  // Drawn after everything else, so the scenes, captions and benchmark questions stay as they were.
+  const turns = conversationTurns(scene, qa, rng);
+  const lookups = { existence: colourExistenceQuestions(scene, rng), position: colourPositionQuestions(scene, rng) };
   return {
     id,
     image: `${id}.png`,
@@ -58,8 +76,9 @@ export function shapesSample(seed: number, split: ShapesSplit, index: number, op
     caption: caption(scene),
     captionPrompt: prompt,
     qa,
-    // Drawn after everything else, so the scenes, captions and benchmark questions stay as they were.
-    turns: conversationTurns(scene, qa, rng),
+    turns,
+    checklist: colourChecklist(scene),
+    lookups,
   };
 }
 
@@ -88,17 +107,39 @@ export function captionRecord(s: ShapesSample): LlavaRecord {
 }
 
 /**
- * The SFT record of a sample: a multi-turn conversation over its questions, `<image>` in the first
- * human turn; every other question carries EVE's short-answer suffix, as LLaVA-style VQA data does.
+ * A multi-turn conversation over `turns`, `<image>` in the first human turn; every other question
+ * carries EVE's short-answer suffix, as LLaVA-style VQA data does.
  */
-export function conversationRecord(s: ShapesSample): LlavaRecord {
+function questionsRecord(s: ShapesSample, id: string, turns: readonly QuestionAnswer[]): LlavaRecord {
   const conversations: LlavaRecord['conversations'] = [];
-  s.turns.forEach((qa, i) => {
+  turns.forEach((qa, i) => {
     const q = i % 2 === 0 ? qa.question : qa.question + SHORT_ANSWER_SUFFIX;
     conversations.push({ from: 'human', value: i === 0 ? `<image>\n${q}` : q });
     conversations.push({ from: 'gpt', value: qa.answer });
   });
-  return { id: s.id, image: s.image, conversations };
+  return { id, image: s.image, conversations };
+}
+
+/** The SFT record of a sample: a multi-turn conversation over its questions of every type. */
+export function conversationRecord(s: ShapesSample): LlavaRecord {
+  return questionsRecord(s, s.id, s.turns);
+}
+
+/**
+ * The sample's colour-lookup SFT records: its existence questions in one conversation and, where it
+ * has an object of a unique colour, its position questions in another.
+ */
+export function lookupRecords(s: ShapesSample): LlavaRecord[] {
+  const { existence, position } = s.lookups;
+  return [
+    ...(existence.length ? [questionsRecord(s, `${s.id}-existence`, existence)] : []),
+    ...(position.length ? [questionsRecord(s, `${s.id}-position`, position)] : []),
+  ];
+}
+
+/** The sample's colour checklist as an SFT record: "Which colors are in the image?" → "red no, green yes, …". */
+export function checklistRecord(s: ShapesSample): LlavaRecord {
+  return questionsRecord(s, `${s.id}-checklist`, [{ type: 'existence', question: COLOUR_CHECKLIST_QUESTION, answer: s.checklist }]);
 }
 
 /** One held-out question in the shapes benchmark's format (JSON lines). */

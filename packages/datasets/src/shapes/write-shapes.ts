@@ -4,6 +4,10 @@
  *   <out>/images/*.png            training and held-out images
  *   <out>/captions.json           LLaVA-format caption records (stage 1 and 2)
  *   <out>/conversations.json      LLaVA-format multi-turn QA records (stage 3, SFT)
+ *   <out>/checklists.json         LLaVA-format colour checklists ("Which colors are in the image?"),
+ *                                 the one-step form of the colour lookup
+ *   <out>/lookups.json            LLaVA-format conversations of questions a colour lookup answers
+ *                                 (existence by colour; positions of colour-unique objects)
  *   <out>/questions.jsonl         held-out questions with answers (the shapes benchmark)
  *   <out>/scenes.jsonl            every scene's description (teacher features are recomputed from it)
  *   <out>/dataset.json            the manifest: seed, counts, options, format version
@@ -11,7 +15,16 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { benchmarkQuestions, captionRecord, conversationRecord, type ShapesOptions, shapesSample, type ShapesSample } from './shapes-world.js';
+import {
+  benchmarkQuestions,
+  captionRecord,
+  checklistRecord,
+  conversationRecord,
+  lookupRecords,
+  type ShapesOptions,
+  shapesSample,
+  type ShapesSample,
+} from './shapes-world.js';
 
 export interface WriteShapesOptions extends ShapesOptions {
   seed: number;
@@ -29,7 +42,7 @@ export interface ShapesManifest {
   count: number;
   evalCount: number;
   options: ShapesOptions;
-  files: { images: string; captions: string; conversations: string; questions: string; scenes: string };
+  files: { images: string; captions: string; conversations: string; checklists: string; lookups: string; questions: string; scenes: string };
 }
 
 async function writePng(file: string, s: ShapesSample): Promise<void> {
@@ -51,6 +64,8 @@ export async function writeShapesDataset(outDir: string, opts: WriteShapesOption
   await mkdir(imagesDir, { recursive: true });
   const captions: unknown[] = [];
   const conversations: unknown[] = [];
+  const checklists: unknown[] = [];
+  const lookups: unknown[] = [];
   const questionLines: string[] = [];
   const sceneLines: string[] = [];
   const total = count + evalCount;
@@ -63,6 +78,8 @@ export async function writeShapesDataset(outDir: string, opts: WriteShapesOption
       if (split === 'train') {
         captions.push(captionRecord(s));
         conversations.push(conversationRecord(s));
+        checklists.push(checklistRecord(s));
+        lookups.push(...lookupRecords(s));
       } else {
         for (const q of benchmarkQuestions(s)) questionLines.push(JSON.stringify(q));
       }
@@ -73,11 +90,15 @@ export async function writeShapesDataset(outDir: string, opts: WriteShapesOption
     images: 'images',
     captions: 'captions.json',
     conversations: 'conversations.json',
+    checklists: 'checklists.json',
+    lookups: 'lookups.json',
     questions: 'questions.jsonl',
     scenes: 'scenes.jsonl',
   };
   await writeJsonAtomic(path.join(outDir, files.captions), `${JSON.stringify(captions, null, 1)}\n`);
   await writeJsonAtomic(path.join(outDir, files.conversations), `${JSON.stringify(conversations, null, 1)}\n`);
+  await writeJsonAtomic(path.join(outDir, files.checklists), `${JSON.stringify(checklists, null, 1)}\n`);
+  await writeJsonAtomic(path.join(outDir, files.lookups), `${JSON.stringify(lookups, null, 1)}\n`);
   await writeJsonAtomic(path.join(outDir, files.questions), `${questionLines.join('\n')}\n`);
   await writeJsonAtomic(path.join(outDir, files.scenes), `${sceneLines.join('\n')}\n`);
   const manifest: ShapesManifest = { format: 'evejs-shapes/1', seed, count, evalCount, options: sampleOpts, files };
