@@ -8,32 +8,47 @@
  * - `existence-pairs.json`: each image's existence pair (one present object → yes, one absent →
  *   no) in one conversation, as the shapes world's conversations asked it before `turns`;
  * - `existence-single.json`: one question of the pair, chosen at random: nothing to infer from text;
- * - `colour-checklist.json`: "Which colors are in the image?" → "red no, green yes, …" for the
- *   seven colours in a fixed order: the same lookup, with the colour word right before each answer.
+ * - `colour-checklist.json`: the shapes world's checklist (`checklists.json`), "Which colors are in the image?" → "red no, green yes, …" for the
+ *   seven colours in a fixed order: the same lookup, with the colour word right before each answer;
+ * - `colour-positions.json`: "Where is each color?" → "red no, green top left, blue center and
+ *   bottom, …": the checklist with the positions (in grid order) in place of "yes", so the one-
+ *   step lookup also reads out where the colour is, as position questions need.
  * Train on one with `eve train --stage sft --teacher shapes --data <file> --image-folder <recipe
  * data>/images ...`, then score existence with `eve eval run --benchmark shapes` and the checklist
- * with `score`, which generates it for held-out scenes and compares it with the scene.
+ * with `score`, which generates it for held-out scenes and compares each colour's entry with the
+ * scene (`score-positions` does the same for the positions checklist).
  *
  * Usage: node --conditions=@evejs/source --import tsx tools/builtin-model/colour-lookup.ts \
  *          write <recipe data dir> <out dir>
- *        node ... colour-lookup.ts score <checkpoint> <recipe data dir> [scenes=100]
+ *        node ... colour-lookup.ts score|score-positions <checkpoint> <recipe data dir> [scenes=100]
  * The checkpoint folder needs the tokenizer files (copy them from models/eve-shapes-tiny).
  */
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { COLOURS, type LlavaRecord, type Scene, SHORT_ANSWER_SUFFIX, shapesSample } from '@evejs/datasets';
+import { COLOUR_CHECKLIST_QUESTION, colourChecklist, COLOURS, type LlavaRecord, POSITIONS, positionOf, type Scene, SHORT_ANSWER_SUFFIX, shapesSample } from '@evejs/datasets';
 import { loadEveRuntime } from '@evejs/model/runtime';
 import { registerCpuBackend, Rng } from '@evejs/tensor';
 import { renderPrompt } from '@evejs/tokenizer';
 import { heldOutScenes, readSceneRows } from './scenes.js';
 
-const CHECKLIST_QUESTION = 'Which colors are in the image?';
-
-/** "red no, green yes, …": every colour, in COLOURS order, and whether the scene has it. */
-function checklist(scene: Scene): string {
-  const present = new Set(scene.objects.map((o) => o.colour));
-  return COLOURS.map((c, i) => `${c.name} ${present.has(i) ? 'yes' : 'no'}`).join(', ');
+interface Checklist {
+  question: string;
+  /** Every colour, in COLOURS order, with what the scene says about it. */
+  answer(scene: Scene): string;
 }
+
+/** "red no, green yes, …": whether the scene has each colour (the shapes world's checklist). */
+const PRESENCE: Checklist = { question: COLOUR_CHECKLIST_QUESTION, answer: colourChecklist };
+
+/** "red no, green top left, blue center and bottom, …": where each colour is, "no" where absent. */
+const WHERE: Checklist = {
+  question: 'Where is each color?',
+  answer: (scene) =>
+    COLOURS.map((c, i) => {
+      const at = POSITIONS.filter((p) => scene.objects.some((o) => o.colour === i && positionOf(scene, o.cx, o.cy) === p));
+      return `${c.name} ${at.length ? at.join(' and ') : 'no'}`;
+    }).join(', '),
+};
 
 function record(id: string, image: string, turns: { question: string; answer: string }[]): LlavaRecord {
   return {
@@ -53,6 +68,7 @@ async function write(dataDir: string, outDir: string): Promise<void> {
   const pairs: LlavaRecord[] = [];
   const single: LlavaRecord[] = [];
   const checklists: LlavaRecord[] = [];
+  const positions: LlavaRecord[] = [];
   for (const [i, r] of rows.entries()) {
     const s = shapesSample(manifest.seed, 'train', i, manifest.options ?? {});
     if (s.image !== r.image) throw new Error(`${r.image}: scenes.jsonl is not seed ${manifest.seed}'s training split in order`);
@@ -60,22 +76,30 @@ async function write(dataDir: string, outDir: string): Promise<void> {
     const pair = s.qa.flatMap((q, k) => (q.type === 'existence' ? [{ question: k % 2 === 0 ? q.question : q.question + SHORT_ANSWER_SUFFIX, answer: q.answer }] : []));
     pairs.push(record(s.id, s.image, pair));
     single.push(record(s.id, s.image, [pair[rng.int(pair.length)]!]));
-    checklists.push(record(s.id, s.image, [{ question: CHECKLIST_QUESTION, answer: checklist(s.scene) }]));
+    checklists.push(record(s.id, s.image, [{ question: PRESENCE.question, answer: PRESENCE.answer(s.scene) }]));
+    positions.push(record(s.id, s.image, [{ question: WHERE.question, answer: WHERE.answer(s.scene) }]));
   }
   await mkdir(outDir, { recursive: true });
   await writeFile(path.join(outDir, 'existence-pairs.json'), JSON.stringify(pairs));
   await writeFile(path.join(outDir, 'existence-single.json'), JSON.stringify(single));
   await writeFile(path.join(outDir, 'colour-checklist.json'), JSON.stringify(checklists));
+  await writeFile(path.join(outDir, 'colour-positions.json'), JSON.stringify(positions));
   await copyFile(path.join(dataDir, 'scenes.jsonl'), path.join(outDir, 'scenes.jsonl'));
   console.log(`${rows.length} records each in ${outDir}`);
 }
 
-async function score(checkpoint: string, dataDir: string, n: number): Promise<void> {
+/** Each colour's entry ("red no", "green top left and center") of a checklist answer, by colour. */
+function entries(text: string): Map<string, string> {
+  const names = COLOURS.map((c) => c.name).join('|');
+  return new Map([...text.matchAll(new RegExp(`\\b(${names}) (.*?)(?=, (?:${names}) |$)`, 'g'))].map((m) => [m[1]!, m[2]!.trim()]));
+}
+
+async function score(list: Checklist, checkpoint: string, dataDir: string, n: number): Promise<void> {
   registerCpuBackend();
   const runtime = await loadEveRuntime(checkpoint, { backend: 'cpu', convMode: 'vicuna_v1' });
   const { template } = runtime;
   const [user, assistant] = template.roles;
-  const ids = runtime.encodePrompt(renderPrompt(template, [{ role: user, text: `<image>\n${CHECKLIST_QUESTION}` }, { role: assistant, text: null }]));
+  const ids = runtime.encodePrompt(renderPrompt(template, [{ role: user, text: `<image>\n${list.question}` }, { role: assistant, text: null }]));
   const tally = { entries: 0, answered: 0, right: 0, absent: 0 };
   for (const { image, scene } of await heldOutScenes(dataDir, n)) {
     const img = await runtime.prepareImage(new Uint8Array(await readFile(path.join(dataDir, 'images', image))), image, 40_000_000);
@@ -84,10 +108,10 @@ async function score(checkpoint: string, dataDir: string, n: number): Promise<vo
     for await (const step of runtime.generate(ids, { image: img, maxNewTokens: 60, temperature: 0, topP: 1, topK: 0, seed: 0, stopStrings: [stop], signal: new AbortController().signal })) {
       text += step.text;
     }
-    const truth = checklist(scene);
-    for (const entry of truth.split(', ')) {
-      const [colour, present] = entry.split(' ');
-      const said = new RegExp(`\\b${colour} (yes|no)\\b`).exec(text)?.[1];
+    const truth = list.answer(scene);
+    const saidBy = entries(text.trim());
+    for (const [colour, present] of entries(truth)) {
+      const said = saidBy.get(colour);
       tally.entries++;
       if (present === 'no') tally.absent++;
       if (said !== undefined) tally.answered++;
@@ -102,5 +126,6 @@ async function score(checkpoint: string, dataDir: string, n: number): Promise<vo
 
 const [command, a, b, c] = process.argv.slice(2);
 if (command === 'write' && a && b) await write(a, b);
-else if (command === 'score' && a && b) await score(a, b, Number(c ?? 100));
-else throw new Error('usage: colour-lookup.ts write <recipe data dir> <out dir> | score <checkpoint> <recipe data dir> [scenes]');
+else if (command === 'score' && a && b) await score(PRESENCE, a, b, Number(c ?? 100));
+else if (command === 'score-positions' && a && b) await score(WHERE, a, b, Number(c ?? 100));
+else throw new Error('usage: colour-lookup.ts write <recipe data dir> <out dir> | score|score-positions <checkpoint> <recipe data dir> [scenes]');
