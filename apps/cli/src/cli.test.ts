@@ -1,5 +1,5 @@
 // Runs the real `eve` entry point in a child process, as users and other tools do.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +22,16 @@ export async function eve(args: string[]): Promise<{ stdout: string; stderr: str
 }
 
 describe('eve CLI', () => {
+  it('stops quietly when the reader closes stdout early (eve … | head)', async () => {
+    const child = spawn(process.execPath, ['--conditions=@evejs/source', '--import', 'tsx', 'apps/cli/src/bin.ts', 'version'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the reader is gone before the first write: every write fails with EPIPE
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|Error/);
+    expect(code).toBe(0);
+  });
+
   it('--help lists the commands', async () => {
     const r = await eve(['--help']);
     expect(r.code).toBe(0);

@@ -42,8 +42,25 @@ export function buildProgram(): Command {
   return program;
 }
 
+let quietOnClosedStdout = false;
+
+/**
+ * A reader that stops early (`eve eval score … | head`) closes stdout under us: the next write
+ * fails with EPIPE, which Node raises as an unhandled error with a stack trace. Like other Unix
+ * tools, stop quietly instead; any other stdout error is still raised.
+ */
+function exitQuietlyOnClosedStdout(): void {
+  if (quietOnClosedStdout) return;
+  quietOnClosedStdout = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 /** Runs the CLI and returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  exitQuietlyOnClosedStdout();
   const program = buildProgram();
   try {
     await program.parseAsync([...argv], { from: 'user' });
