@@ -8,8 +8,9 @@
  * - `existence-pairs.json`: each image's existence pair (one present object → yes, one absent →
  *   no) in one conversation, as the shapes world's conversations asked it before `turns`;
  * - `existence-single.json`: one question of the pair, chosen at random: nothing to infer from text;
- * - `colour-checklist.json`: the shapes world's checklist (`checklists.json`), "Which colors are in the image?" → "red no, green yes, …" for the
- *   seven colours in a fixed order: the same lookup, with the colour word right before each answer;
+ * - `colour-checklist.json`: the shapes world's checklist records (`checklistRecord`, as in its
+ *   `checklists.json`), "Which colors are in the image?" → "red no, green yes, …" for the seven
+ *   colours in a fixed order: the same lookup, with the colour word right before each answer;
  * - `colour-positions.json`: "Where is each color?" → "red no, green top left, blue center and
  *   bottom, …": the checklist with the positions (in grid order) in place of "yes", so the one-
  *   step lookup also reads out where the colour is, as position questions need.
@@ -25,7 +26,7 @@
  */
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { COLOUR_CHECKLIST_QUESTION, colourChecklist, COLOURS, type LlavaRecord, POSITIONS, positionOf, type Scene, SHORT_ANSWER_SUFFIX, shapesSample } from '@evejs/datasets';
+import { checklistRecord, COLOUR_CHECKLIST_QUESTION, colourChecklist, COLOURS, type LlavaRecord, POSITIONS, positionOf, type Scene, SHORT_ANSWER_SUFFIX, shapesSample } from '@evejs/datasets';
 import { loadEveRuntime } from '@evejs/model/runtime';
 import { registerCpuBackend, Rng } from '@evejs/tensor';
 import { renderPrompt } from '@evejs/tokenizer';
@@ -76,7 +77,7 @@ async function write(dataDir: string, outDir: string): Promise<void> {
     const pair = s.qa.flatMap((q, k) => (q.type === 'existence' ? [{ question: k % 2 === 0 ? q.question : q.question + SHORT_ANSWER_SUFFIX, answer: q.answer }] : []));
     pairs.push(record(s.id, s.image, pair));
     single.push(record(s.id, s.image, [pair[rng.int(pair.length)]!]));
-    checklists.push(record(s.id, s.image, [{ question: PRESENCE.question, answer: PRESENCE.answer(s.scene) }]));
+    checklists.push(checklistRecord(s));
     positions.push(record(s.id, s.image, [{ question: WHERE.question, answer: WHERE.answer(s.scene) }]));
   }
   await mkdir(outDir, { recursive: true });

@@ -6,11 +6,13 @@ import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../..', import.meta.url));
+/** Node's arguments that run the workspace's `eve` from its TypeScript sources. */
+const EVE_ENTRY = ['--conditions=@evejs/source', '--import', 'tsx', 'apps/cli/src/bin.ts'];
 
 /** Runs `eve <args>` from the repository root; resolves with stdout/stderr and the exit code. */
 export async function eve(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--conditions=@evejs/source', '--import', 'tsx', 'apps/cli/src/bin.ts', ...args], {
+    const { stdout, stderr } = await run(process.execPath, [...EVE_ENTRY, ...args], {
       cwd: root,
       env: { ...process.env, NO_COLOR: '1' },
     });
@@ -23,7 +25,7 @@ export async function eve(args: string[]): Promise<{ stdout: string; stderr: str
 
 describe('eve CLI', () => {
   it('stops quietly when the reader closes stdout early (eve … | head)', async () => {
-    const child = spawn(process.execPath, ['--conditions=@evejs/source', '--import', 'tsx', 'apps/cli/src/bin.ts', 'version'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...EVE_ENTRY, 'version'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy(); // the reader is gone before the first write: every write fails with EPIPE
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
