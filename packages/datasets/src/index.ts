@@ -7,6 +7,7 @@ export { streamJsonArray, type RawElement } from './json-array-stream.js';
 export { readLlavaDataset, validateRecord, BadRecordError, type DatasetRecord, type Turn, type ReadDatasetOptions, type DatasetStats } from './llava-dataset.js';
 export { COLOURS, SHAPES, POSITIONS, WORDS, WORD_LETTERS, type ShapeKind, type PositionName, type ColourDef } from './shapes/vocabulary.js';
 export { generateScene, positionOf, objectName, type Scene, type SceneObject, type SceneWord, type SceneOptions } from './shapes/scene.js';
+export { cellGrid, DEFAULT_TOKEN_GRID, type CellGrid } from './shapes/cells.js';
 export { renderScene, insideShape, LABEL_BACKGROUND, LABEL_BANNER, LABEL_INK, type RenderedScene } from './shapes/render.js';
 export { caption, colourChecklist, COLOUR_CHECKLIST_QUESTION, conversationTurns, questions, questionsOfType, QUESTION_TYPES, SHORT_ANSWER_SUFFIX, type QuestionType, type QuestionAnswer } from './shapes/language.js';
 export { teacherFeatures, TEACHER_FEATURE_DIM, TEACHER_LAYOUT, type TeacherGroup, type TeacherFeatures, type TeacherGrid } from './shapes/teacher-features.js';

@@ -5,7 +5,7 @@
  */
 import { Rng } from '@evejs/tensor';
 import { GLYPH_HEIGHT, isInk, textWidth } from './font.js';
-import type { Scene, SceneObject } from './scene.js';
+import type { Scene, SceneObject, SceneWord } from './scene.js';
 import { bannerSize } from './scene.js';
 import { COLOURS } from './vocabulary.js';
 
@@ -97,11 +97,12 @@ export function renderScene(scene: Scene): RenderedScene {
   });
   const word = scene.word;
   if (word) {
-    const { w, h } = bannerSize(word.text, word.scale);
-    for (let y = word.y; y < Math.min(height, word.y + h); y++) {
-      for (let x = word.x; x < Math.min(width, word.x + w); x++) {
-        const col = Math.floor((x - word.x) / word.scale) - 1;
-        const row = Math.floor((y - word.y) / word.scale) - 1;
+    // The banner's geometry is fractional (letters fitted to token cells): a pixel belongs to it,
+    // and to a font pixel, by its centre.
+    const { w, h } = bannerSize(word.text, word.scale, word.scaleY);
+    for (let y = Math.max(0, Math.ceil(word.y - 0.5)); y < Math.min(height, Math.ceil(word.y + h - 0.5)); y++) {
+      for (let x = Math.max(0, Math.ceil(word.x - 0.5)); x < Math.min(width, Math.ceil(word.x + w - 0.5)); x++) {
+        const { col, row } = fontPixelAt(word, x, y);
         const ink = col >= 0 && col < textWidth(word.text) && row >= 0 && row < GLYPH_HEIGHT && isInk(word.text, col, row);
         const p = y * width + x;
         labels[p] = ink ? LABEL_INK : LABEL_BANNER;
@@ -113,6 +114,11 @@ export function renderScene(scene: Scene): RenderedScene {
     }
   }
   return { width, height, rgb, labels };
+}
+
+/** The word's font pixel (column, row; −1 is the banner's margin) under the centre of image pixel (x, y). */
+export function fontPixelAt(word: SceneWord, x: number, y: number): { col: number; row: number } {
+  return { col: Math.floor((x + 0.5 - word.x) / word.scale) - 1, row: Math.floor((y + 0.5 - word.y) / word.scaleY) - 1 };
 }
 
 function clamp(v: number): number {

@@ -1,10 +1,15 @@
 /**
  * Scenes of the shapes world: a seeded description of one image — its size, background and
- * objects (shape, colour, size, position) and an optional printed word. Generation rejects layouts
- * where objects would hide each other too much, so every object stays recognisable.
+ * objects (shape, colour, size, position) and an optional printed word. Objects and letters sit in
+ * the cells of the model's token grid (`cells.ts` says why), one object per cell, jittered inside
+ * it; large objects can reach into a neighbouring cell and overlap an object there. Generation
+ * rejects layouts where objects would hide each other too much, so every object stays
+ * recognisable.
  */
 import { Rng } from '@evejs/tensor';
-import { GLYPH_HEIGHT, textWidth } from './font.js';
+import { cellGrid, DEFAULT_TOKEN_GRID } from './cells.js';
+import { GLYPH_HEIGHT, GLYPH_SPACING, GLYPH_WIDTH, textWidth } from './font.js';
+import type { TeacherGrid } from './teacher-features.js';
 import { COLOURS, POSITIONS, type PositionName, SHAPES, type ShapeKind, WORDS } from './vocabulary.js';
 
 export type BackgroundKind = 'plain' | 'noise' | 'stripes' | 'checker';
@@ -22,10 +27,14 @@ export interface SceneObject {
 
 export interface SceneWord {
   readonly text: string;
-  /** Top-left corner of the banner and the font scale (pixels per font pixel). */
+  /**
+   * Top-left corner of the banner and the font scale: pixels per font pixel across (`scale`) and
+   * down (`scaleY`). Not whole numbers: each letter is fitted into one cell of the token grid.
+   */
   readonly x: number;
   readonly y: number;
   readonly scale: number;
+  readonly scaleY: number;
 }
 
 export interface Scene {
@@ -47,11 +56,13 @@ export interface SceneOptions {
   maxObjects?: number;
   /** Probability that a word is printed (default 0.35). */
   wordProbability?: number;
+  /** The token grid objects and letters are placed on (default: the built-in model's, 8 cells along the long side). */
+  tokenGrid?: TeacherGrid;
 }
 
 /** Banner size in pixels for a word at a font scale (one font pixel of margin all round). */
-export function bannerSize(text: string, scale: number): { w: number; h: number } {
-  return { w: (textWidth(text) + 2) * scale, h: (GLYPH_HEIGHT + 2) * scale };
+export function bannerSize(text: string, scale: number, scaleY = scale): { w: number; h: number } {
+  return { w: (textWidth(text) + 2) * scale, h: (GLYPH_HEIGHT + 2) * scaleY };
 }
 
 /** Generates one scene from a generator (deterministic for a given generator state). */
@@ -71,15 +82,25 @@ export function generateScene(rng: Rng, opts: SceneOptions = {}): Scene {
   const tint = (): number => Math.min(255, Math.max(150, base + rng.int(31) - 15));
   const background = { kind: kinds[rng.int(kinds.length)]!, rgb: [tint(), tint(), tint()] as const, seed: rng.nextU32() };
 
-  const minSideNow = Math.min(width, height);
+  const grid = cellGrid(width, height, opts.tokenGrid ?? DEFAULT_TOKEN_GRID);
+  const { cols, rows, cellWidth, cellHeight } = grid;
+  const cell = Math.min(cellWidth, cellHeight);
+  // Cells the banner covers (objects go elsewhere), row-major indices.
+  const bannerCells = new Set<number>();
   let word: SceneWord | null = null;
   if (rng.uniform() < (opts.wordProbability ?? 0.35)) {
     const text = WORDS[rng.int(WORDS.length)]!;
-    // Letters big enough to survive the resize to a small model's canvas: a banner ~ a third of the short side.
-    const scale = Math.max(2, Math.min(6, Math.floor(minSideNow / 28)));
-    const { w, h } = bannerSize(text, scale);
-    if (w < width - 4 && h < height - 4) {
-      word = { text, scale, x: 2 + rng.int(width - w - 3), y: 2 + rng.int(height - h - 3) };
+    if (text.length <= cols) {
+      // One letter per cell: the glyph pitch (glyph plus spacing) is one cell wide and each glyph
+      // is centred in its cell; its height is 80 % of the cell's.
+      const scale = cellWidth / (GLYPH_WIDTH + GLYPH_SPACING);
+      const scaleY = (0.8 * cellHeight) / GLYPH_HEIGHT;
+      const c0 = rng.int(cols - text.length + 1);
+      const r0 = rng.int(rows);
+      // The banner's first font column is margin; glyph i's centre is then at x + (1 + i·pitch + GLYPH_WIDTH/2)·scale.
+      const x = c0 * cellWidth + ((GLYPH_WIDTH + GLYPH_SPACING) / 2 - 1 - GLYPH_WIDTH / 2) * scale;
+      word = { text, scale, scaleY, x, y: (r0 + 0.1) * cellHeight - scaleY };
+      for (let c = c0; c < c0 + text.length; c++) bannerCells.add(r0 * cols + c);
     }
   }
 
@@ -87,22 +108,26 @@ export function generateScene(rng: Rng, opts: SceneOptions = {}): Scene {
   const maxObjects = opts.maxObjects ?? 6;
   const target = minObjects + rng.int(maxObjects - minObjects + 1);
   const objects: SceneObject[] = [];
+  const taken = new Set<number>(bannerCells);
   for (let attempt = 0; objects.length < target && attempt < 400; attempt++) {
+    const k = rng.int(cols * rows);
     const size = rng.uniform() < 0.5 ? 'small' : 'large';
-    const r = Math.max(5, Math.round(minSideNow * (size === 'small' ? 0.07 + rng.uniform() * 0.03 : 0.12 + rng.uniform() * 0.04)));
-    const cx = r + rng.int(Math.max(1, width - 2 * r));
-    const cy = r + rng.int(Math.max(1, height - 2 * r));
+    // Small objects span 60–72 % of the cell, large ones 80–94 %; jittered by up to 8 % of the cell,
+    // a large object can reach a little into the next cell and overlap the object there.
+    const r = cell * (size === 'small' ? 0.3 + rng.uniform() * 0.06 : 0.4 + rng.uniform() * 0.07);
+    const cx = ((k % cols) + 0.5 + (rng.uniform() * 2 - 1) * 0.08) * cellWidth;
+    const cy = (Math.floor(k / cols) + 0.5 + (rng.uniform() * 2 - 1) * 0.08) * cellHeight;
     // Overlaps are allowed but never so much that an object hides: centres ≥ 0.75·(r₁+r₂) apart.
     const clash = objects.some((o) => Math.hypot(o.cx - cx, o.cy - cy) < 0.75 * (o.r + r));
-    const onWord = word !== null && overlapsBanner(cx, cy, r, word);
-    if (clash || onWord) continue;
+    if (taken.has(k) || clash || (word !== null && overlapsBanner(cx, cy, r, word))) continue;
+    taken.add(k);
     objects.push({ shape: SHAPES[rng.int(SHAPES.length)]!, colour: rng.int(COLOURS.length), size, cx, cy, r });
   }
   return { width, height, background, objects, word };
 }
 
 function overlapsBanner(cx: number, cy: number, r: number, word: SceneWord): boolean {
-  const { w, h } = bannerSize(word.text, word.scale);
+  const { w, h } = bannerSize(word.text, word.scale, word.scaleY);
   return cx + r > word.x - 2 && cx - r < word.x + w + 2 && cy + r > word.y - 2 && cy - r < word.y + h + 2;
 }
 

@@ -6,7 +6,10 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { readLlavaDataset } from '../llava-dataset.js';
 import { colourChecklist, QUESTION_TYPES } from './language.js';
-import { LABEL_BACKGROUND } from './render.js';
+import { anypixelGeometry, parseProcessorConfig } from '@evejs/image';
+import { cellGrid } from './cells.js';
+import { letterIndexAt } from './font.js';
+import { fontPixelAt, LABEL_BACKGROUND, LABEL_INK } from './render.js';
 import { bannerSize, objectName, positionOf } from './scene.js';
 import { benchmarkQuestions, checklistRecord, conversationRecord, lookupRecords, shapesSample, streamShapes } from './shapes-world.js';
 import { teacherFeatures, TEACHER_FEATURE_DIM, TEACHER_LAYOUT, type TeacherGroup } from './teacher-features.js';
@@ -40,7 +43,7 @@ describe('shapes world', () => {
         h.update(JSON.stringify([s.scene, s.caption, s.captionPrompt, s.qa]));
       }
     }
-    expect(h.digest('hex')).toBe('a83728ed72ce3b6c3e5bab415173ba510773732e6f1c2b64d18a48e9659d6cb5');
+    expect(h.digest('hex')).toBe('dbccc5f31b3e710635d20f954298b3c1e571ff699bd318be291b7c53df46f111');
   });
 
   it('varies aspect ratio and size, keeps 1–6 objects each clearly visible', () => {
@@ -61,6 +64,42 @@ describe('shapes world', () => {
     }
     expect(samples.some((s) => s.scene.word !== null)).toBe(true);
     expect(new Set(samples.map((s) => s.scene.background.kind)).size).toBe(4);
+  });
+
+  it('places one object per token cell and one letter of a word per cell, on the grid of the model preprocessing', () => {
+    const processor = parseProcessorConfig({ image_size: 224, image_size_clip: 112, patch_stride: 14, conv_stride: 2, patch_stride_clip: 14 });
+    for (const s of samples) {
+      const { width, height } = s.scene;
+      const grid = cellGrid(width, height);
+      const g = anypixelGeometry(width, height, processor);
+      expect([grid.rows, grid.cols]).toEqual([g.tokenRows, g.tokenCols]);
+      const cellOf = (x: number, y: number) => Math.floor(y / grid.cellHeight) * grid.cols + Math.floor(x / grid.cellWidth);
+      // Distinct cells; each object's pixels lie (all but a sliver) in its own cell.
+      const cells = s.scene.objects.map((o) => cellOf(o.cx, o.cy));
+      expect(new Set(cells).size).toBe(cells.length);
+      s.scene.objects.forEach((_, k) => {
+        let inside = 0;
+        let all = 0;
+        for (let p = 0; p < s.rendered.labels.length; p++) {
+          if (s.rendered.labels[p] !== k + 1) continue;
+          all++;
+          if (cellOf((p % width) + 0.5, Math.floor(p / width) + 0.5) === cells[k]) inside++;
+        }
+        expect(inside / all).toBeGreaterThan(0.9);
+      });
+      const word = s.scene.word;
+      if (!word) continue;
+      // Each letter's ink lies in one cell, the next letter's in the cell to its right.
+      const inkCells = [...word.text].map(() => new Set<number>());
+      for (let p = 0; p < s.rendered.labels.length; p++) {
+        if (s.rendered.labels[p] !== LABEL_INK) continue;
+        const x = p % width;
+        const letter = letterIndexAt(word.text, fontPixelAt(word, x, Math.floor(p / width)).col);
+        inkCells[letter]!.add(cellOf(x + 0.5, Math.floor(p / width) + 0.5));
+      }
+      const first = [...inkCells[0]!][0]!;
+      expect(inkCells.map((c) => [...c])).toEqual([...word.text].map((_, i) => [first + i]));
+    }
   });
 
   it('captions every object once, in reading order of the 3×3 grid', () => {
@@ -184,8 +223,9 @@ describe('shapes world', () => {
       expect(entries).toEqual(COLOURS.map((c, i) => `${c.name} ${colours.includes(i) ? 'yes' : 'no'}`));
       expect(s.checklist).toBe(colourChecklist(s.scene));
     }
-    // "yes" and "no" about equally often over the set.
-    expect(Math.abs(yes - no) / (yes + no)).toBeLessThan(0.15);
+    // "yes" and "no" about equally often over the set. Not exactly: a "no" needs a colour the scene
+    // lacks that was not asked yet, and scenes with six objects in six cells have few (0.152 here).
+    expect(Math.abs(yes - no) / (yes + no)).toBeLessThan(0.2);
   });
 
   it('teacher features cover the valid CLIP patches and describe their pixels', () => {
@@ -236,7 +276,7 @@ describe('shapes world', () => {
       const f = teacherFeatures(s.scene, s.rendered, grid);
       // Along the banner's middle row, the dominant letter of each patch, in reading order.
       const word = s.scene.word!;
-      const { h } = bannerSize(word.text, word.scale);
+      const { h } = bannerSize(word.text, word.scale, word.scaleY);
       const row = Math.floor(((word.y + h / 2) / s.scene.height) * f.rows);
       const seen: string[] = [];
       for (let col = 0; col < f.cols; col++) {

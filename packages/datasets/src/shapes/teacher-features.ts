@@ -16,7 +16,7 @@
  */
 import { computeBaseHW } from '@evejs/image';
 import { letterIndexAt } from './font.js';
-import { LABEL_BACKGROUND, LABEL_BANNER, LABEL_INK, type RenderedScene } from './render.js';
+import { fontPixelAt, LABEL_BACKGROUND, LABEL_BANNER, LABEL_INK, type RenderedScene } from './render.js';
 import type { Scene } from './scene.js';
 import { COLOURS, SHAPES, WORD_LETTERS } from './vocabulary.js';
 
@@ -117,7 +117,7 @@ export function teacherFeatures(scene: Scene, rendered: RenderedScene, grid: Tea
           if (label === LABEL_BACKGROUND) f[L.surface.offset]! += 1;
           else if (label === LABEL_BANNER || label === LABEL_INK) {
             f[L.surface.offset + (label === LABEL_BANNER ? 1 : 2)]! += 1;
-            const k = word ? letterIndexAt(word.text, Math.floor((x - word.x) / word.scale) - 1) : -1;
+            const k = word ? letterIndexAt(word.text, fontPixelAt(word, x, y).col) : -1;
             if (k >= 0) f[L.letters.offset + letterSlots[k]!]! += 1;
           } else {
             const o = scene.objects[label - 1]!;
