@@ -1,5 +1,5 @@
 // `eve data shapes`: writes the procedural shapes world to disk in the LLaVA layout.
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { writeShapesDataset } from '@evejs/datasets';
 import { ProgressBar } from '../progress.js';
 
@@ -24,7 +24,12 @@ export function registerDataCommand(program: Command): void {
     .option('--eval-count <k>', 'number of held-out images (default max(20, count/10))', nonNegativeInt)
     .option('--min-side <px>', 'smallest image side', nonNegativeInt, 64)
     .option('--max-side <px>', 'largest image side', nonNegativeInt, 320)
-    .action(async (opts: { out: string; seed: number; count: number; evalCount?: number; minSide: number; maxSide: number }) => {
+    .addOption(
+      new Option('--layout <kind>', "free: objects anywhere (the built-in model's world); cells: one object and one letter per cell of the built-in model's token grid")
+        .choices(['cells', 'free'])
+        .default('free'),
+    )
+    .action(async (opts: { out: string; seed: number; count: number; evalCount?: number; minSide: number; maxSide: number; layout: 'cells' | 'free' }) => {
       const bar = new ProgressBar({ label: 'shapes', total: opts.count + (opts.evalCount ?? Math.max(20, Math.floor(opts.count / 10))), unit: 'img' });
       const manifest = await writeShapesDataset(opts.out, {
         seed: opts.seed,
@@ -32,6 +37,7 @@ export function registerDataCommand(program: Command): void {
         ...(opts.evalCount !== undefined ? { evalCount: opts.evalCount } : {}),
         minSide: opts.minSide,
         maxSide: opts.maxSide,
+        layout: opts.layout,
         onProgress: (done) => bar.update(done),
       });
       process.stdout.write(`${JSON.stringify({ out: opts.out, ...manifest })}\n`);

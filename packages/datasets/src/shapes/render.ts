@@ -118,7 +118,7 @@ export function renderScene(scene: Scene): RenderedScene {
 
 /** The word's font pixel (column, row; −1 is the banner's margin) under the centre of image pixel (x, y). */
 export function fontPixelAt(word: SceneWord, x: number, y: number): { col: number; row: number } {
-  return { col: Math.floor((x + 0.5 - word.x) / word.scale) - 1, row: Math.floor((y + 0.5 - word.y) / word.scaleY) - 1 };
+  return { col: Math.floor((x + 0.5 - word.x) / word.scale) - 1, row: Math.floor((y + 0.5 - word.y) / (word.scaleY ?? word.scale)) - 1 };
 }
 
 function clamp(v: number): number {

@@ -1,10 +1,9 @@
 /**
  * Scenes of the shapes world: a seeded description of one image — its size, background and
- * objects (shape, colour, size, position) and an optional printed word. Objects and letters sit in
- * the cells of the model's token grid (`cells.ts` says why), one object per cell, jittered inside
- * it; large objects can reach into a neighbouring cell and overlap an object there. Generation
- * rejects layouts where objects would hide each other too much, so every object stays
- * recognisable.
+ * objects (shape, colour, size, position) and an optional printed word. Objects are placed freely
+ * (the default) or, in the `cells` layout, one per cell of the model's token grid, jittered inside
+ * it, with the word's letters one per cell too (`cells.ts` says why). Generation rejects layouts
+ * where objects would hide each other too much, so every object stays recognisable.
  */
 import { Rng } from '@evejs/tensor';
 import { cellGrid, DEFAULT_TOKEN_GRID } from './cells.js';
@@ -29,12 +28,14 @@ export interface SceneWord {
   readonly text: string;
   /**
    * Top-left corner of the banner and the font scale: pixels per font pixel across (`scale`) and
-   * down (`scaleY`). Not whole numbers: each letter is fitted into one cell of the token grid.
+   * down (`scaleY`). In the `cells` layout they are not whole numbers: each letter is fitted into
+   * one cell of the token grid.
    */
   readonly x: number;
   readonly y: number;
   readonly scale: number;
-  readonly scaleY: number;
+  /** Absent in the `free` layout, whose font pixels are square. */
+  readonly scaleY?: number;
 }
 
 export interface Scene {
@@ -56,7 +57,13 @@ export interface SceneOptions {
   maxObjects?: number;
   /** Probability that a word is printed (default 0.35). */
   wordProbability?: number;
-  /** The token grid objects and letters are placed on (default: the built-in model's, 8 cells along the long side). */
+  /**
+   * `free` (default): objects anywhere, sized by the image's short side, and the word on a banner
+   * of whole font pixels. `cells`: objects and letters in the cells of `tokenGrid`, one per cell
+   * (`cells.ts` says why, and the trainer README what a recipe run on it gave).
+   */
+  layout?: 'cells' | 'free';
+  /** The token grid of the `cells` layout (default: the built-in model's, 8 cells along the long side). */
   tokenGrid?: TeacherGrid;
 }
 
@@ -82,8 +89,19 @@ export function generateScene(rng: Rng, opts: SceneOptions = {}): Scene {
   const tint = (): number => Math.min(255, Math.max(150, base + rng.int(31) - 15));
   const background = { kind: kinds[rng.int(kinds.length)]!, rgb: [tint(), tint(), tint()] as const, seed: rng.nextU32() };
 
-  const grid = cellGrid(width, height, opts.tokenGrid ?? DEFAULT_TOKEN_GRID);
-  const { cols, rows, cellWidth, cellHeight } = grid;
+  const place = opts.layout === 'cells' ? placeInCells : placeFreely;
+  const { objects, word } = place(rng, width, height, opts);
+  return { width, height, background, objects, word };
+}
+
+interface Placement {
+  readonly objects: SceneObject[];
+  readonly word: SceneWord | null;
+}
+
+/** The `cells` layout: the word's letters and the objects each in a cell of the token grid of their own. */
+function placeInCells(rng: Rng, width: number, height: number, opts: SceneOptions): Placement {
+  const { cols, rows, cellWidth, cellHeight } = cellGrid(width, height, opts.tokenGrid ?? DEFAULT_TOKEN_GRID);
   const cell = Math.min(cellWidth, cellHeight);
   // Cells the banner covers (objects go elsewhere), row-major indices.
   const bannerCells = new Set<number>();
@@ -123,7 +141,38 @@ export function generateScene(rng: Rng, opts: SceneOptions = {}): Scene {
     taken.add(k);
     objects.push({ shape: SHAPES[rng.int(SHAPES.length)]!, colour: rng.int(COLOURS.length), size, cx, cy, r });
   }
-  return { width, height, background, objects, word };
+  return { objects, word };
+}
+
+/** The `free` layout: objects anywhere, sized by the short side; the word's font pixels whole and square. */
+function placeFreely(rng: Rng, width: number, height: number, opts: SceneOptions): Placement {
+  const minSideNow = Math.min(width, height);
+  let word: SceneWord | null = null;
+  if (rng.uniform() < (opts.wordProbability ?? 0.35)) {
+    const text = WORDS[rng.int(WORDS.length)]!;
+    // Letters big enough to survive the resize to a small model's canvas: a banner ~ a third of the short side.
+    const scale = Math.max(2, Math.min(6, Math.floor(minSideNow / 28)));
+    const { w, h } = bannerSize(text, scale);
+    if (w < width - 4 && h < height - 4) {
+      word = { text, scale, x: 2 + rng.int(width - w - 3), y: 2 + rng.int(height - h - 3) };
+    }
+  }
+  const minObjects = opts.minObjects ?? 1;
+  const maxObjects = opts.maxObjects ?? 6;
+  const target = minObjects + rng.int(maxObjects - minObjects + 1);
+  const objects: SceneObject[] = [];
+  for (let attempt = 0; objects.length < target && attempt < 400; attempt++) {
+    const size = rng.uniform() < 0.5 ? 'small' : 'large';
+    const r = Math.max(5, Math.round(minSideNow * (size === 'small' ? 0.07 + rng.uniform() * 0.03 : 0.12 + rng.uniform() * 0.04)));
+    const cx = r + rng.int(Math.max(1, width - 2 * r));
+    const cy = r + rng.int(Math.max(1, height - 2 * r));
+    // Overlaps are allowed but never so much that an object hides: centres ≥ 0.75·(r₁+r₂) apart.
+    const clash = objects.some((o) => Math.hypot(o.cx - cx, o.cy - cy) < 0.75 * (o.r + r));
+    const onWord = word !== null && overlapsBanner(cx, cy, r, word);
+    if (clash || onWord) continue;
+    objects.push({ shape: SHAPES[rng.int(SHAPES.length)]!, colour: rng.int(COLOURS.length), size, cx, cy, r });
+  }
+  return { objects, word };
 }
 
 function overlapsBanner(cx: number, cy: number, r: number, word: SceneWord): boolean {

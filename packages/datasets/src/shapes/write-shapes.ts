@@ -37,7 +37,7 @@ export interface WriteShapesOptions extends ShapesOptions {
 }
 
 export interface ShapesManifest {
-  format: 'evejs-shapes/2';
+  format: 'evejs-shapes/1';
   seed: number;
   count: number;
   evalCount: number;
@@ -101,7 +101,7 @@ export async function writeShapesDataset(outDir: string, opts: WriteShapesOption
   await writeJsonAtomic(path.join(outDir, files.lookups), `${JSON.stringify(lookups, null, 1)}\n`);
   await writeJsonAtomic(path.join(outDir, files.questions), `${questionLines.join('\n')}\n`);
   await writeJsonAtomic(path.join(outDir, files.scenes), `${sceneLines.join('\n')}\n`);
-  const manifest: ShapesManifest = { format: 'evejs-shapes/2', seed, count, evalCount, options: sampleOpts, files };
+  const manifest: ShapesManifest = { format: 'evejs-shapes/1', seed, count, evalCount, options: sampleOpts, files };
   await writeJsonAtomic(path.join(outDir, 'dataset.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }
