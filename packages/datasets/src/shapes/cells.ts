@@ -1,15 +1,16 @@
 /**
- * The cell grid a scene is laid out on: the image tokens of the model that reads it. EVE's
- * preprocessing scales an image so its long side spans a fixed number of tokens and rounds the short side
- * up to whole tokens (`compute_basehw`), so in the scene's own pixels the tokens form a grid of
- * `cols × rows` cells aligned with the image's top-left corner. Objects and letters are placed
- * inside these cells.
+ * The cell grid of a scene: the image tokens of the model that reads it (and the patches of EVE's
+ * teacher grid, which `teacherFeatures` describes). EVE's preprocessing scales an image so its
+ * long side spans a fixed number of tokens and rounds the short side up to whole tokens
+ * (`compute_basehw`), so in the scene's own pixels the tokens form a grid of `cols × rows` cells
+ * aligned with the image's top-left corner. The `cells` layout places objects and letters inside
+ * these cells.
  *
  * Why: an encoder-free model's only vision front end is a per-token linear patch embedding. With
  * objects placed freely, every object is cut across two to four tokens and each token sees an
  * arbitrary fragment; the built-in model's vision tokenizer never learned shape from such
  * fragments (held-out 27 %, chance 20 %, `tools/builtin-model/vision-learnability.ts`), and
- * learns it from whole objects in a cell (93 % after 600 steps). EVE learns that invariance from
+ * learns it from whole objects in a cell (80–88 % after 600 steps). EVE learns that invariance from
  * 33 M images and a CLIP teacher; a world meant to train in minutes has to meet the model halfway.
  */
 import { computeBaseHW } from '@evejs/image';

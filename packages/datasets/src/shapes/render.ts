@@ -97,8 +97,8 @@ export function renderScene(scene: Scene): RenderedScene {
   });
   const word = scene.word;
   if (word) {
-    // The banner's geometry is fractional (letters fitted to token cells): a pixel belongs to it,
-    // and to a font pixel, by its centre.
+    // The banner's geometry can be fractional (the cell layout fits letters to token cells): a
+    // pixel belongs to it, and to a font pixel, by its centre.
     const { w, h } = bannerSize(word.text, word.scale, word.scaleY);
     for (let y = Math.max(0, Math.ceil(word.y - 0.5)); y < Math.min(height, Math.ceil(word.y + h - 0.5)); y++) {
       for (let x = Math.max(0, Math.ceil(word.x - 0.5)); x < Math.min(width, Math.ceil(word.x + w - 0.5)); x++) {

@@ -135,9 +135,7 @@ function placeInCells(rng: Rng, width: number, height: number, opts: SceneOption
     const r = cell * (size === 'small' ? 0.3 + rng.uniform() * 0.06 : 0.4 + rng.uniform() * 0.07);
     const cx = ((k % cols) + 0.5 + (rng.uniform() * 2 - 1) * 0.08) * cellWidth;
     const cy = (Math.floor(k / cols) + 0.5 + (rng.uniform() * 2 - 1) * 0.08) * cellHeight;
-    // Overlaps are allowed but never so much that an object hides: centres ≥ 0.75·(r₁+r₂) apart.
-    const clash = objects.some((o) => Math.hypot(o.cx - cx, o.cy - cy) < 0.75 * (o.r + r));
-    if (taken.has(k) || clash || (word !== null && overlapsBanner(cx, cy, r, word))) continue;
+    if (taken.has(k) || hidesAnother(objects, cx, cy, r) || (word !== null && overlapsBanner(cx, cy, r, word))) continue;
     taken.add(k);
     objects.push({ shape: SHAPES[rng.int(SHAPES.length)]!, colour: rng.int(COLOURS.length), size, cx, cy, r });
   }
@@ -166,13 +164,15 @@ function placeFreely(rng: Rng, width: number, height: number, opts: SceneOptions
     const r = Math.max(5, Math.round(minSideNow * (size === 'small' ? 0.07 + rng.uniform() * 0.03 : 0.12 + rng.uniform() * 0.04)));
     const cx = r + rng.int(Math.max(1, width - 2 * r));
     const cy = r + rng.int(Math.max(1, height - 2 * r));
-    // Overlaps are allowed but never so much that an object hides: centres ≥ 0.75·(r₁+r₂) apart.
-    const clash = objects.some((o) => Math.hypot(o.cx - cx, o.cy - cy) < 0.75 * (o.r + r));
-    const onWord = word !== null && overlapsBanner(cx, cy, r, word);
-    if (clash || onWord) continue;
+    if (hidesAnother(objects, cx, cy, r) || (word !== null && overlapsBanner(cx, cy, r, word))) continue;
     objects.push({ shape: SHAPES[rng.int(SHAPES.length)]!, colour: rng.int(COLOURS.length), size, cx, cy, r });
   }
   return { objects, word };
+}
+
+/** Overlaps are allowed but never so much that an object hides: centres ≥ 0.75·(r₁+r₂) apart. */
+function hidesAnother(objects: readonly SceneObject[], cx: number, cy: number, r: number): boolean {
+  return objects.some((o) => Math.hypot(o.cx - cx, o.cy - cy) < 0.75 * (o.r + r));
 }
 
 function overlapsBanner(cx: number, cy: number, r: number, word: SceneWord): boolean {

@@ -14,7 +14,7 @@
  * stops teaching anything about objects within a few steps. Down-weighting the background and
  * colour-mean groups makes an object's colour, shape, letter and position most of its target.
  */
-import { computeBaseHW } from '@evejs/image';
+import { cellGrid } from './cells.js';
 import { letterIndexAt } from './font.js';
 import { fontPixelAt, LABEL_BACKGROUND, LABEL_BANNER, LABEL_INK, type RenderedScene } from './render.js';
 import type { Scene } from './scene.js';
@@ -88,15 +88,14 @@ export interface TeacherFeatures {
 }
 
 export function teacherFeatures(scene: Scene, rendered: RenderedScene, grid: TeacherGrid): TeacherFeatures {
-  const [newW, newH] = computeBaseHW(scene.width, scene.height, grid);
+  const { cols, rows } = cellGrid(scene.width, scene.height, grid);
   const p = grid.patchStrideClip;
-  const cols = newW / p;
-  const rows = newH / p;
   const dim = TEACHER_FEATURE_DIM;
   const L = TEACHER_LAYOUT;
   const data = new Float32Array(rows * cols * dim);
-  const sx = scene.width / newW;
-  const sy = scene.height / newH;
+  // Source pixels per teacher-grid pixel (cols·p and rows·p are computeBaseHW's new_w and new_h).
+  const sx = scene.width / (cols * p);
+  const sy = scene.height / (rows * p);
   const { labels, rgb, width } = rendered;
   const word = scene.word;
   // Each letter of the printed word's slot in the letters group.
