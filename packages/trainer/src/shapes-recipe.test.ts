@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerCpuBackend } from '@evejs/tensor';
-import { recipeStageSteps, runShapesRecipe } from './shapes-recipe.js';
+import { recipeStageSteps, runShapesRecipe, shapesProcessorConfig } from './shapes-recipe.js';
 
 let dir = '';
 beforeAll(async () => {
@@ -47,5 +47,19 @@ describe('shapes recipe', () => {
     await expect(runShapesRecipe({ outDir: path.join(dir, 'bad'), stageSteps: [2, 3] as unknown as [number, number, number] })).rejects.toThrow(/expected 3 positive integers/);
     await expect(runShapesRecipe({ outDir: path.join(dir, 'bad'), stageSteps: [2, 3, 2], stepsLike: path.join(dir, 'fixed') })).rejects.toThrow(/not both/);
     expect(existsSync(path.join(dir, 'bad'))).toBe(false);
+  }, 300_000);
+
+  it('trains a smaller canvas on a world laid out on its token grid, and refuses that world for another canvas', async () => {
+    const out = path.join(dir, 'cells');
+    const r = await runShapesRecipe({ outDir: out, count: 40, canvas: 112, layout: 'cells', stageSteps: [2, 2, 2], backend: 'cpu' });
+    expect(r.stages.map((s) => s.steps)).toEqual([2, 2, 2]);
+    const processor = JSON.parse(await readFile(path.join(out, 'init', 'preprocessor_config.json'), 'utf8')) as Record<string, unknown>;
+    expect(processor).toEqual(shapesProcessorConfig(112));
+    expect([processor.image_size, processor.image_size_clip]).toEqual([112, 56]);
+    const manifest = JSON.parse(await readFile(path.join(out, 'data', 'dataset.json'), 'utf8')) as { options: Record<string, unknown> };
+    expect(manifest.options).toMatchObject({ layout: 'cells', tokenGrid: { imageSizeClip: 56, patchStrideClip: 14 } });
+    // The default 224-px canvas has 8 tokens along the long side; this world's cells are 4.
+    await expect(runShapesRecipe({ outDir: out, stageSteps: [2, 2, 2], backend: 'cpu' })).rejects.toThrow(/4 cells along the long side, but a 224-px canvas has 8 tokens there/);
+    expect(() => shapesProcessorConfig(100)).toThrow(/multiple of 28/);
   }, 300_000);
 });

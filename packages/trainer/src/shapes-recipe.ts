@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { saveSafetensors } from '@evejs/tensor';
 import { EveForCausalLM, parseEveConfig, parseVisionProcessorConfig } from '@evejs/model';
-import { writeShapesDataset } from '@evejs/datasets';
+import { DEFAULT_TOKEN_GRID, type ShapesManifest, type TeacherGrid, writeShapesDataset } from '@evejs/datasets';
 import { CLIP_MEAN, CLIP_STD, decodeImage, encodePng } from '@evejs/image';
 import { loadTokenizer } from '@evejs/tokenizer';
 import type { StageName } from './stage-presets.js';
@@ -72,6 +72,28 @@ export const SHAPES_PROCESSOR_CONFIG = {
   feature_extractor_type: 'CLIPFeatureExtractor',
 };
 
+/** Recipe canvases: whole 28-px tokens (2×2 patches of 14 px), from 2 to 16 along the long side. */
+function checkCanvas(canvas: number): void {
+  if (!Number.isInteger(canvas) || canvas % 28 !== 0 || canvas < 56 || canvas > 448) {
+    throw new EveError(`canvas: expected a multiple of 28 px between 56 and 448 (whole image tokens), got ${canvas}`);
+  }
+}
+
+/**
+ * The processor config of a shapes model whose canvas is `canvas` px: its long side spans canvas / 28
+ * image tokens, and the teacher grid (EVE's CLIP-scale geometry, half the canvas) is the token grid.
+ */
+export function shapesProcessorConfig(canvas = SHAPES_PROCESSOR_CONFIG.image_size): typeof SHAPES_PROCESSOR_CONFIG {
+  checkCanvas(canvas);
+  return { ...SHAPES_PROCESSOR_CONFIG, image_size: canvas, image_size_clip: canvas / 2 };
+}
+
+/** The token grid of a `canvas`-px shapes model, as the shapes world's `cells` layout and teacher take it. */
+export function shapesTokenGrid(canvas = SHAPES_PROCESSOR_CONFIG.image_size): TeacherGrid {
+  const p = shapesProcessorConfig(canvas);
+  return { imageSizeClip: p.image_size_clip, patchStrideClip: p.patch_stride_clip };
+}
+
 /** Per-stage settings of the recipe and its share of the time budget. */
 const STAGES: { stage: StageName; data: 'captions' | 'conversations'; share: number; overrides: Partial<TrainSettings> }[] = [
   // A model trained from scratch in minutes needs higher rates than EVE's fine-tuning of Vicuna;
@@ -91,16 +113,17 @@ function tokenizerDir(): string {
   throw new EveError('models/eve-shapes-tiny/tokenizer.model not found (the recipe needs the shapes tokenizer)');
 }
 
-/** Writes a freshly initialised small EVE in the official layout. */
-export async function writeInitialShapesModel(dir: string, seed: number): Promise<void> {
+/** Writes a freshly initialised small EVE in the official layout (its canvas `canvas` px, default 224). */
+export async function writeInitialShapesModel(dir: string, seed: number, canvas = SHAPES_PROCESSOR_CONFIG.image_size): Promise<void> {
+  const processor = shapesProcessorConfig(canvas);
   await mkdir(dir, { recursive: true });
   const tok = tokenizerDir();
   // The embedding and output layer have exactly one row per piece of the shapes tokenizer.
   const rawConfig = { ...SHAPES_MODEL_CONFIG, vocab_size: (await loadTokenizer(tok)).vocabSize };
   const config = parseEveConfig(rawConfig);
-  const model = new EveForCausalLM(config, parseVisionProcessorConfig(SHAPES_PROCESSOR_CONFIG)).initParameters({ seed, std: 0.02 });
+  const model = new EveForCausalLM(config, parseVisionProcessorConfig(processor)).initParameters({ seed, std: 0.02 });
   await writeFile(path.join(dir, 'config.json'), `${JSON.stringify({ ...rawConfig, _name_or_path: `evejs shapes recipe (seed ${seed})` }, null, 2)}\n`);
-  await writeFile(path.join(dir, 'preprocessor_config.json'), `${JSON.stringify(SHAPES_PROCESSOR_CONFIG, null, 2)}\n`);
+  await writeFile(path.join(dir, 'preprocessor_config.json'), `${JSON.stringify(processor, null, 2)}\n`);
   for (const f of ['tokenizer.model', 'tokenizer_config.json', 'special_tokens_map.json']) if (existsSync(path.join(tok, f))) await copyFile(path.join(tok, f), path.join(dir, f));
   await saveSafetensors(path.join(dir, 'model.safetensors'), model.stateDict(), { format: 'pt' });
   model.dispose();
@@ -113,6 +136,13 @@ export interface ShapesRecipeOptions {
   seed?: number;
   /** Training images generated when the data is missing (default 2000). */
   count?: number;
+  /**
+   * The model's canvas in px (default 224: up to 8 × 8 image tokens of 28 px); with `layout:
+   * 'cells'` the generated world's cells are this canvas's tokens.
+   */
+  canvas?: number;
+  /** The shapes world's layout when the recipe generates the data (default `free`; `@evejs/datasets`' SceneOptions.layout). */
+  layout?: 'cells' | 'free';
   backend?: string;
   log?: (m: string) => void;
   /**
@@ -160,6 +190,24 @@ export async function recipeStageSteps(runDir: string, stage: StageName): Promis
   return { planned: state.totalSteps, done: state.step };
 }
 
+/**
+ * A world laid out on one token grid is only meaningful to a model with that grid: with the
+ * `cells` layout, the data's cells must be the canvas's tokens (a free layout fits any canvas).
+ */
+async function checkDataMatchesCanvas(dataDir: string, canvas: number): Promise<void> {
+  const manifest = JSON.parse(await readFile(path.join(dataDir, 'dataset.json'), 'utf8')) as ShapesManifest;
+  if (manifest.options.layout !== 'cells') return;
+  const want = shapesTokenGrid(canvas);
+  const got = manifest.options.tokenGrid ?? DEFAULT_TOKEN_GRID;
+  if (got.imageSizeClip !== want.imageSizeClip || got.patchStrideClip !== want.patchStrideClip) {
+    const cells = (g: TeacherGrid) => g.imageSizeClip / g.patchStrideClip;
+    throw new EveError(
+      `${dataDir}: its cells layout has ${cells(got)} cells along the long side, but a ${canvas}-px canvas has ${cells(want)} tokens there; ` +
+        `regenerate the data with --grid ${cells(want)} or train with --canvas ${cells(got) * 28}`,
+    );
+  }
+}
+
 /** Runs the recipe; returns the final checkpoint and each stage's summary. */
 export async function runShapesRecipe(opts: ShapesRecipeOptions) {
   if (opts.stageSteps && opts.stepsLike) throw new EveError('give either stageSteps or stepsLike, not both');
@@ -171,14 +219,18 @@ export async function runShapesRecipe(opts: ShapesRecipeOptions) {
   const minutes = opts.minutes ?? 30;
   const recipeStart = Date.now();
   const dataDir = path.join(opts.outDir, 'data');
+  const canvas = opts.canvas ?? SHAPES_PROCESSOR_CONFIG.image_size;
+  const grid = shapesTokenGrid(canvas);
+  const layout = opts.layout ?? 'free';
   if (!existsSync(path.join(dataDir, 'dataset.json'))) {
     log(`generating the shapes world in ${dataDir}`);
-    await writeShapesDataset(dataDir, { seed, count: opts.count ?? 2000 });
+    await writeShapesDataset(dataDir, { seed, count: opts.count ?? 2000, ...(layout === 'cells' ? { layout, tokenGrid: grid } : {}) });
   }
+  await checkDataMatchesCanvas(dataDir, canvas);
   const imageFolder = path.join(dataDir, opts.blind ? 'images-blind' : 'images');
   if (opts.blind) await writeBlankImages(path.join(dataDir, 'images'), imageFolder);
   let modelDir = path.join(opts.outDir, 'init');
-  if (!existsSync(path.join(modelDir, 'model.safetensors'))) await writeInitialShapesModel(modelDir, seed);
+  if (!existsSync(path.join(modelDir, 'model.safetensors'))) await writeInitialShapesModel(modelDir, seed, canvas);
   const setupS = (Date.now() - recipeStart) / 1000; // data, blank images, initial model
   const summary: { stage: StageName; steps: number; seconds: number; firstLoss: number; lastLoss: number; checkpoint: string }[] = [];
   for (const [stageIndex, st] of STAGES.entries()) {

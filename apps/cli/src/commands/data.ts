@@ -9,6 +9,12 @@ function nonNegativeInt(v: string): number {
   return n;
 }
 
+function positiveInt(v: string): number {
+  const n = nonNegativeInt(v);
+  if (n === 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
 export function registerDataCommand(program: Command): void {
   const data = program.command('data').description('make or inspect training and evaluation data');
   data
@@ -29,7 +35,9 @@ export function registerDataCommand(program: Command): void {
         .choices(['cells', 'free'])
         .default('free'),
     )
-    .action(async (opts: { out: string; seed: number; count: number; evalCount?: number; minSide: number; maxSide: number; layout: 'cells' | 'free' }) => {
+    .option('--grid <n>', "with --layout cells: cells along the image's long side, the image tokens there of the model that will read it (its canvas / 28 px; default 8, a 224-px canvas)", positiveInt)
+    .action(async (opts: { out: string; seed: number; count: number; evalCount?: number; minSide: number; maxSide: number; layout: 'cells' | 'free'; grid?: number }) => {
+      if (opts.grid !== undefined && opts.layout !== 'cells') throw new InvalidArgumentError('--grid only applies to --layout cells');
       const bar = new ProgressBar({ label: 'shapes', total: opts.count + (opts.evalCount ?? Math.max(20, Math.floor(opts.count / 10))), unit: 'img' });
       const manifest = await writeShapesDataset(opts.out, {
         seed: opts.seed,
@@ -38,6 +46,8 @@ export function registerDataCommand(program: Command): void {
         minSide: opts.minSide,
         maxSide: opts.maxSide,
         layout: opts.layout,
+        // The teacher's CLIP-scale geometry is half the canvas: 14-px cells, as many as the model's 28-px tokens.
+        ...(opts.grid !== undefined ? { tokenGrid: { imageSizeClip: opts.grid * 14, patchStrideClip: 14 } } : {}),
         onProgress: (done) => bar.update(done),
       });
       process.stdout.write(`${JSON.stringify({ out: opts.out, ...manifest })}\n`);

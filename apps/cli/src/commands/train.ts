@@ -58,6 +58,8 @@ interface TrainFlags {
   blind?: boolean;
   stepsLike?: string;
   stageSteps?: [number, number, number];
+  canvas?: number;
+  layout?: 'cells' | 'free';
 }
 
 /** A progress bar fed by step reports: loss, lm/align losses, lr, tokens/s, ETA. */
@@ -115,6 +117,10 @@ export function registerTrainCommand(program: Command): void {
     .option('--blind', 'with --recipe shapes: train the blind baseline (every image replaced by a flat one, no teacher)')
     .option('--steps-like <run>', 'with --recipe shapes: each stage runs the planned and completed steps of that earlier recipe run instead of timing probes (a blind baseline trained exactly as long)')
     .option('--stage-steps <p,q,r>', 'with --recipe shapes: steps of prealign, pretrain and sft instead of timing probes (the same model on any machine, however loaded)', stageStepsList)
+    .option('--canvas <px>', 'with --recipe shapes: the new model\'s canvas, a multiple of 28 px (default 224: up to 8 × 8 image tokens)', int)
+    .addOption(
+      new Option('--layout <kind>', 'with --recipe shapes: the layout of the shapes world it generates (cells: one object or letter per image token of the canvas; see eve data shapes)').choices(['cells', 'free']),
+    )
     .action(async (flags: TrainFlags) => {
       const fromFile = flags.config ? (JSON.parse(readFileSync(flags.config, 'utf8')) as TrainFlags) : {};
       const f: TrainFlags = { ...fromFile };
@@ -130,6 +136,8 @@ export function registerTrainCommand(program: Command): void {
           ...(f.blind ? { blind: true } : {}),
           ...(f.stepsLike !== undefined ? { stepsLike: f.stepsLike } : {}),
           ...(f.stageSteps !== undefined ? { stageSteps: f.stageSteps } : {}),
+          ...(f.canvas !== undefined ? { canvas: f.canvas } : {}),
+          ...(f.layout !== undefined ? { layout: f.layout } : {}),
           ...(f.seed !== undefined ? { seed: f.seed } : {}),
           backend,
           log,
