@@ -1,7 +1,8 @@
 /**
- * Writes the README's example image, examples/shapes.png: held-out scene 65 of the shapes world's
- * eval split (seed 0 — the split the built-in model's recipe holds out, never trained on), a red
- * diamond; "What color is the diamond?" → "red". It was picked among held-out scenes the built-in
+ * Writes the README's example image, examples/shapes.png: held-out scene 121 of the built-in model's
+ * world (the shapes world's eval split, seed 0, laid out on the 4 × 4 token cells of its 112-px
+ * canvas — the split its recipe holds out, never trained on), a small red diamond and a green
+ * cross; "What color is the diamond?" → "red". It was picked among held-out scenes the built-in
  * model answers correctly; the model's accuracy over all held-out questions is in
  * models/eve-shapes-tiny/README.md. Prints the scene's questions and answers.
  * Usage: node --conditions=@evejs/source --import tsx tools/builtin-model/make-example.ts [seed] [index] [out]
@@ -12,9 +13,10 @@ import { encodePng } from '@evejs/image';
 import { shapesSample } from '@evejs/datasets';
 
 const seed = Number(process.argv[2] ?? 0);
-const index = Number(process.argv[3] ?? 65);
+const index = Number(process.argv[3] ?? 121);
 const out = process.argv[4] ?? 'examples/shapes.png';
-const s = shapesSample(seed, 'eval', index);
+// models/eve-shapes-tiny's world: `eve train --recipe shapes --canvas 112 --layout cells`.
+const s = shapesSample(seed, 'eval', index, { layout: 'cells', tokenGrid: { imageSizeClip: 56, patchStrideClip: 14 } });
 mkdirSync(path.dirname(out), { recursive: true });
 const { rgb, width, height } = s.rendered;
 writeFileSync(out, await encodePng({ data: rgb, width, height, channels: 3 }));

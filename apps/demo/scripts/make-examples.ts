@@ -1,29 +1,31 @@
-// Writes the page's example images (public/examples/): shapes-world scenes with a question whose
-// answer is known, so a trained built-in model can be checked on them (test/demo-page.test.ts).
+// Writes the page's example images (public/examples/): held-out scenes of the built-in model's
+// world (the shapes world's eval split, seed 0, laid out on its 112-px canvas's 4 × 4 token cells;
+// never trained on) with a question the built-in model answers correctly, so a trained built-in
+// model can be checked on them (test/demo-page.test.ts).
 // Run: node --conditions=@evejs/source --import tsx apps/demo/scripts/make-examples.ts
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { generateScene, questionsOfType, renderScene, SHORT_ANSWER_SUFFIX } from '@evejs/datasets';
+import { shapesSample, SHORT_ANSWER_SUFFIX } from '@evejs/datasets';
 import { encodePng } from '@evejs/image';
-import { Rng } from '@evejs/tensor';
 
 const OUT = fileURLToPath(new URL('../public/examples/', import.meta.url));
-// Seeds picked for variety: a landscape and a portrait scene.
+/** models/eve-shapes-tiny's world: `eve train --recipe shapes --canvas 112 --layout cells`. */
+const BUILT_IN_WORLD = { layout: 'cells', tokenGrid: { imageSizeClip: 56, patchStrideClip: 14 } } as const;
+// A landscape colour question and a near-square count question.
 const EXAMPLES = [
-  { seed: 11, type: 'count' as const },
-  { seed: 5, type: 'color' as const },
+  { index: 121, type: 'color' as const },
+  { index: 20, type: 'count' as const },
 ];
 
 const manifest = [];
-for (const { seed, type } of EXAMPLES) {
-  const rng = new Rng(seed);
-  const scene = generateScene(rng, { minObjects: 2, maxObjects: 4 });
-  const img = renderScene(scene);
-  const qa = questionsOfType(scene, type, rng)[0];
-  if (!qa) throw new Error(`seed ${seed}: no ${type} question`);
-  const file = `shapes-${seed}.png`;
-  await writeFile(OUT + file, await encodePng({ data: img.rgb, width: img.width, height: img.height, channels: 3 }));
-  manifest.push({ file, width: img.width, height: img.height, question: qa.question + SHORT_ANSWER_SUFFIX, answer: qa.answer });
+for (const { index, type } of EXAMPLES) {
+  const s = shapesSample(0, 'eval', index, BUILT_IN_WORLD);
+  const qa = s.qa.find((q) => q.type === type);
+  if (!qa) throw new Error(`held-out scene ${index}: no ${type} question`);
+  const { rgb, width, height } = s.rendered;
+  const file = `shapes-eval-${index}.png`;
+  await writeFile(OUT + file, await encodePng({ data: rgb, width, height, channels: 3 }));
+  manifest.push({ file, width, height, question: qa.question + SHORT_ANSWER_SUFFIX, answer: qa.answer });
 }
 await writeFile(OUT + 'examples.json', `${JSON.stringify(manifest, null, 2)}\n`);
 console.log(manifest);
