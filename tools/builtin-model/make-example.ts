@@ -7,7 +7,7 @@
  * models/eve-shapes-tiny/README.md. Prints the scene's questions and answers.
  * Usage: node --conditions=@evejs/source --import tsx tools/builtin-model/make-example.ts [seed] [index] [out]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodePng } from '@evejs/image';
 import { shapesSample } from '@evejs/datasets';
@@ -15,8 +15,9 @@ import { shapesSample } from '@evejs/datasets';
 const seed = Number(process.argv[2] ?? 0);
 const index = Number(process.argv[3] ?? 121);
 const out = process.argv[4] ?? 'examples/shapes.png';
-// models/eve-shapes-tiny's world: `eve train --recipe shapes --canvas 112 --layout cells`.
-const s = shapesSample(seed, 'eval', index, { layout: 'cells', tokenGrid: { imageSizeClip: 56, patchStrideClip: 14 } });
+// The built-in model's world: the cell layout on its own token grid (`eve train --recipe shapes --canvas 112 --layout cells`).
+const processor = JSON.parse(readFileSync('models/eve-shapes-tiny/preprocessor_config.json', 'utf8')) as { image_size_clip: number; patch_stride_clip: number };
+const s = shapesSample(seed, 'eval', index, { layout: 'cells', tokenGrid: { imageSizeClip: processor.image_size_clip, patchStrideClip: processor.patch_stride_clip } });
 mkdirSync(path.dirname(out), { recursive: true });
 const { rgb, width, height } = s.rendered;
 writeFileSync(out, await encodePng({ data: rgb, width, height, channels: 3 }));

@@ -3,14 +3,15 @@
 // never trained on) with a question the built-in model answers correctly, so a trained built-in
 // model can be checked on them (test/demo-page.test.ts).
 // Run: node --conditions=@evejs/source --import tsx apps/demo/scripts/make-examples.ts
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { shapesSample, SHORT_ANSWER_SUFFIX } from '@evejs/datasets';
 import { encodePng } from '@evejs/image';
 
 const OUT = fileURLToPath(new URL('../public/examples/', import.meta.url));
-/** models/eve-shapes-tiny's world: `eve train --recipe shapes --canvas 112 --layout cells`. */
-const BUILT_IN_WORLD = { layout: 'cells', tokenGrid: { imageSizeClip: 56, patchStrideClip: 14 } } as const;
+// The built-in model's world: the cell layout on its own token grid (`eve train --recipe shapes --canvas 112 --layout cells`).
+const processor = JSON.parse(await readFile(new URL('../../../models/eve-shapes-tiny/preprocessor_config.json', import.meta.url), 'utf8')) as { image_size_clip: number; patch_stride_clip: number };
+const BUILT_IN_WORLD = { layout: 'cells', tokenGrid: { imageSizeClip: processor.image_size_clip, patchStrideClip: processor.patch_stride_clip } } as const;
 // A landscape colour question and a near-square count question.
 const EXAMPLES = [
   { index: 121, type: 'color' as const },

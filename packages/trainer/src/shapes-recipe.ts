@@ -194,10 +194,9 @@ export async function recipeStageSteps(runDir: string, stage: StageName): Promis
  * A world laid out on one token grid is only meaningful to a model with that grid: with the
  * `cells` layout, the data's cells must be the canvas's tokens (a free layout fits any canvas).
  */
-async function checkDataMatchesCanvas(dataDir: string, canvas: number): Promise<void> {
+async function checkDataMatchesCanvas(dataDir: string, canvas: number, want: TeacherGrid): Promise<void> {
   const manifest = JSON.parse(await readFile(path.join(dataDir, 'dataset.json'), 'utf8')) as ShapesManifest;
   if (manifest.options.layout !== 'cells') return;
-  const want = shapesTokenGrid(canvas);
   const got = manifest.options.tokenGrid ?? DEFAULT_TOKEN_GRID;
   if (got.imageSizeClip !== want.imageSizeClip || got.patchStrideClip !== want.patchStrideClip) {
     const cells = (g: TeacherGrid) => g.imageSizeClip / g.patchStrideClip;
@@ -226,7 +225,7 @@ export async function runShapesRecipe(opts: ShapesRecipeOptions) {
     log(`generating the shapes world in ${dataDir}`);
     await writeShapesDataset(dataDir, { seed, count: opts.count ?? 2000, ...(layout === 'cells' ? { layout, tokenGrid: grid } : {}) });
   }
-  await checkDataMatchesCanvas(dataDir, canvas);
+  await checkDataMatchesCanvas(dataDir, canvas, grid);
   const imageFolder = path.join(dataDir, opts.blind ? 'images-blind' : 'images');
   if (opts.blind) await writeBlankImages(path.join(dataDir, 'images'), imageFolder);
   let modelDir = path.join(opts.outDir, 'init');

@@ -31,11 +31,11 @@ export function registerDataCommand(program: Command): void {
     .option('--min-side <px>', 'smallest image side', nonNegativeInt, 64)
     .option('--max-side <px>', 'largest image side', nonNegativeInt, 320)
     .addOption(
-      new Option('--layout <kind>', "free: objects anywhere (the built-in model's world); cells: one object and one letter per cell of the built-in model's token grid")
+      new Option('--layout <kind>', 'free: objects anywhere; cells: one object and one letter per cell of a model\'s token grid (--grid; the built-in model\'s world is --layout cells --grid 4)')
         .choices(['cells', 'free'])
         .default('free'),
     )
-    .option('--grid <n>', "with --layout cells: cells along the image's long side, the image tokens there of the model that will read it (its canvas / 28 px; default 8, a 224-px canvas)", positiveInt)
+    .option('--grid <n>', "with --layout cells: cells along the image's long side, the image tokens there of the model that will read it (its canvas / 28 px; default 8, the recipe's default 224-px canvas)", positiveInt)
     .action(async (opts: { out: string; seed: number; count: number; evalCount?: number; minSide: number; maxSide: number; layout: 'cells' | 'free'; grid?: number }) => {
       if (opts.grid !== undefined && opts.layout !== 'cells') throw new InvalidArgumentError('--grid only applies to --layout cells');
       const bar = new ProgressBar({ label: 'shapes', total: opts.count + (opts.evalCount ?? Math.max(20, Math.floor(opts.count / 10))), unit: 'img' });

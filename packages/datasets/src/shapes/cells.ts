@@ -16,7 +16,7 @@
 import { computeBaseHW } from '@evejs/image';
 import type { TeacherGrid } from './teacher-features.js';
 
-/** The built-in model's token grid, on EVE's CLIP-scale geometry as the teacher features use it: 112 / 14 = 8 cells along the long side (its 224-px canvas of 28-px tokens). */
+/** The token grid of the shapes recipe's default 224-px canvas of 28-px tokens, on EVE's CLIP-scale geometry as the teacher features use it: 112 / 14 = 8 cells along the long side. */
 export const DEFAULT_TOKEN_GRID: TeacherGrid = { imageSizeClip: 112, patchStrideClip: 14 };
 
 export interface CellGrid {

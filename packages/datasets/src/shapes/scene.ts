@@ -63,7 +63,7 @@ export interface SceneOptions {
    * (`cells.ts` says why, and the trainer README what a recipe run on it gave).
    */
   layout?: 'cells' | 'free';
-  /** The token grid of the `cells` layout (default: the built-in model's, 8 cells along the long side). */
+  /** The token grid of the `cells` layout (default `DEFAULT_TOKEN_GRID`: 8 cells along the long side; the built-in model's is 4). */
   tokenGrid?: TeacherGrid;
 }
 

@@ -34,8 +34,8 @@ describe('shapes world', () => {
   it('keeps the samples of a seed across versions: scenes, captions and benchmark questions', () => {
     // Runs are compared on the same held-out questions and trained models are reproduced from
     // `--seed`; a change to the order of random draws would silently give both a different world.
-    // The digest is of seed 0's first 40 training and 40 held-out samples, as the built-in model's
-    // data (models/eve-shapes-tiny) was generated.
+    // The digest is of seed 0's first 40 training and 40 held-out samples, as the previous built-in
+    // model's data (run15) was generated.
     const digest = (opts: ShapesOptions) => {
       const h = createHash('sha256');
       for (const split of ['train', 'eval'] as const) {
@@ -46,7 +46,7 @@ describe('shapes world', () => {
       }
       return h.digest('hex');
     };
-    // The default (free) layout is the world the built-in model was trained on, sample for sample.
+    // The default (free) layout is the world run15 was trained on, sample for sample.
     expect(digest({})).toBe('a83728ed72ce3b6c3e5bab415173ba510773732e6f1c2b64d18a48e9659d6cb5');
     expect(digest({ layout: 'free' })).toBe(digest({}));
     // The cell layout as the trainer README's run18 was trained on.
