@@ -19,6 +19,7 @@ export {
   conversationRecord,
   lookupRecords,
   checklistRecord,
+  readingRecord,
   benchmarkQuestions,
   type ShapesSample,
   type ShapesSplit,

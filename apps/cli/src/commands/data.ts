@@ -21,7 +21,7 @@ export function registerDataCommand(program: Command): void {
     .command('shapes')
     .description(
       'write the shapes world: images, captions.json (pre-training), conversations.json (SFT), ' +
-        'checklists.json and lookups.json (colour-lookup fine-tuning), ' +
+        'checklists.json and lookups.json (colour-lookup fine-tuning), readings.json (reading questions alone), ' +
         'questions.jsonl (held-out benchmark) and scenes.jsonl, reproducibly from a seed',
     )
     .requiredOption('--out <dir>', 'output folder (created if missing)')

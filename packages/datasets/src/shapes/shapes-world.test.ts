@@ -11,7 +11,7 @@ import { cellGrid } from './cells.js';
 import { letterIndexAt } from './font.js';
 import { fontPixelAt, LABEL_BACKGROUND, LABEL_INK } from './render.js';
 import { bannerSize, objectName, positionOf } from './scene.js';
-import { benchmarkQuestions, checklistRecord, conversationRecord, lookupRecords, type ShapesOptions, shapesSample, streamShapes } from './shapes-world.js';
+import { benchmarkQuestions, checklistRecord, conversationRecord, lookupRecords, readingRecord, type ShapesOptions, shapesSample, streamShapes } from './shapes-world.js';
 import { teacherFeatures, TEACHER_FEATURE_DIM, TEACHER_LAYOUT, type TeacherGroup } from './teacher-features.js';
 import { COLOURS, PLURAL, POSITIONS, SHAPES, WORD_LETTERS } from './vocabulary.js';
 import { writeShapesDataset } from './write-shapes.js';
@@ -314,6 +314,13 @@ describe('shapes world', () => {
       const lookups = [];
       for await (const r of readLlavaDataset(path.join(dir, 'lookups.json'), { imageFolder: path.join(dir, 'images') })) lookups.push(r);
       expect(lookups.map((r) => r.id)).toEqual(train.flatMap((t) => lookupRecords(t).map((l) => l.id)));
+      // One reading record per image with a word, its question the conversation's reading turn.
+      const readings = JSON.parse(await readFile(path.join(dir, 'readings.json'), 'utf8')) as { conversations: { value: string }[] }[];
+      expect(readings).toEqual(train.map(readingRecord).filter((r) => r !== null));
+      expect(readings.length).toBeGreaterThan(0);
+      for (const [k, t] of train.filter((t) => t.scene.word).entries()) {
+        expect(readings[k]!.conversations.map((c) => c.value)).toEqual(['<image>\nWhat word is written in the image?', t.scene.word!.text.toLowerCase()]);
+      }
       const captions = JSON.parse(await readFile(path.join(dir, 'captions.json'), 'utf8')) as unknown[];
       expect(captions).toHaveLength(6);
       const qs = (await readFile(path.join(dir, 'questions.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));

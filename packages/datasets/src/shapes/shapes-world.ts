@@ -137,6 +137,17 @@ export function lookupRecords(s: ShapesSample): LlavaRecord[] {
   ];
 }
 
+/**
+ * The sample's reading question alone, as an SFT record ("What word is written in the image?" →
+ * "dog"), or null when no word is printed. Inside the multi-turn conversations reading is one turn
+ * in twenty, too rare for a small model to learn in one epoch; on its own it is learned (the
+ * trainer README's "Lookups inside the recipe").
+ */
+export function readingRecord(s: ShapesSample): LlavaRecord | null {
+  const reading = s.turns.filter((qa) => qa.type === 'reading');
+  return reading.length ? questionsRecord(s, `${s.id}-reading`, reading) : null;
+}
+
 /** The sample's colour checklist as an SFT record: "Which colors are in the image?" → "red no, green yes, …". */
 export function checklistRecord(s: ShapesSample): LlavaRecord {
   return questionsRecord(s, `${s.id}-checklist`, [{ type: 'existence', question: COLOUR_CHECKLIST_QUESTION, answer: s.checklist }]);

@@ -8,6 +8,7 @@
  *                                 the one-step form of the colour lookup
  *   <out>/lookups.json            LLaVA-format conversations of questions a colour lookup answers
  *                                 (existence by colour; positions of colour-unique objects)
+ *   <out>/readings.json           LLaVA-format reading questions alone, one per image with a word
  *   <out>/questions.jsonl         held-out questions with answers (the shapes benchmark)
  *   <out>/scenes.jsonl            every scene's description (teacher features are recomputed from it)
  *   <out>/dataset.json            the manifest: seed, counts, options, format version
@@ -21,6 +22,7 @@ import {
   checklistRecord,
   conversationRecord,
   lookupRecords,
+  readingRecord,
   type ShapesOptions,
   shapesSample,
   type ShapesSample,
@@ -42,7 +44,7 @@ export interface ShapesManifest {
   count: number;
   evalCount: number;
   options: ShapesOptions;
-  files: { images: string; captions: string; conversations: string; checklists: string; lookups: string; questions: string; scenes: string };
+  files: { images: string; captions: string; conversations: string; checklists: string; lookups: string; readings: string; questions: string; scenes: string };
 }
 
 async function writePng(file: string, s: ShapesSample): Promise<void> {
@@ -66,6 +68,7 @@ export async function writeShapesDataset(outDir: string, opts: WriteShapesOption
   const conversations: unknown[] = [];
   const checklists: unknown[] = [];
   const lookups: unknown[] = [];
+  const readings: unknown[] = [];
   const questionLines: string[] = [];
   const sceneLines: string[] = [];
   const total = count + evalCount;
@@ -80,6 +83,8 @@ export async function writeShapesDataset(outDir: string, opts: WriteShapesOption
         conversations.push(conversationRecord(s));
         checklists.push(checklistRecord(s));
         lookups.push(...lookupRecords(s));
+        const reading = readingRecord(s);
+        if (reading) readings.push(reading);
       } else {
         for (const q of benchmarkQuestions(s)) questionLines.push(JSON.stringify(q));
       }
@@ -92,6 +97,7 @@ export async function writeShapesDataset(outDir: string, opts: WriteShapesOption
     conversations: 'conversations.json',
     checklists: 'checklists.json',
     lookups: 'lookups.json',
+    readings: 'readings.json',
     questions: 'questions.jsonl',
     scenes: 'scenes.jsonl',
   };
@@ -99,6 +105,7 @@ export async function writeShapesDataset(outDir: string, opts: WriteShapesOption
   await writeJsonAtomic(path.join(outDir, files.conversations), `${JSON.stringify(conversations, null, 1)}\n`);
   await writeJsonAtomic(path.join(outDir, files.checklists), `${JSON.stringify(checklists, null, 1)}\n`);
   await writeJsonAtomic(path.join(outDir, files.lookups), `${JSON.stringify(lookups, null, 1)}\n`);
+  await writeJsonAtomic(path.join(outDir, files.readings), `${JSON.stringify(readings, null, 1)}\n`);
   await writeJsonAtomic(path.join(outDir, files.questions), `${questionLines.join('\n')}\n`);
   await writeJsonAtomic(path.join(outDir, files.scenes), `${sceneLines.join('\n')}\n`);
   const manifest: ShapesManifest = { format: 'evejs-shapes/1', seed, count, evalCount, options: sampleOpts, files };
