@@ -17,12 +17,12 @@ function int(v: string): number {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
   return n;
 }
-function stageStepsList(v: string): [number, number, number, number] {
+function stageStepsList(v: string): [number, number, number] {
   const parts = v.split(',').map((x) => Number(x.trim()));
-  if (parts.length !== 4 || !parts.every((n) => Number.isInteger(n) && n > 0)) {
-    throw new InvalidArgumentError('expected four positive integers: steps of prealign, pretrain, sft-checklist and sft (e.g. 600,300,300,600)');
+  if (parts.length !== 3 || !parts.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new InvalidArgumentError('expected three positive integers: prealign,pretrain,sft steps (e.g. 84,415,241)');
   }
-  return parts as [number, number, number, number];
+  return parts as [number, number, number];
 }
 
 interface TrainFlags {
@@ -57,7 +57,7 @@ interface TrainFlags {
   count?: number;
   blind?: boolean;
   stepsLike?: string;
-  stageSteps?: [number, number, number, number];
+  stageSteps?: [number, number, number];
   canvas?: number;
   layout?: 'cells' | 'free';
 }
@@ -116,11 +116,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--count <n>', 'training images --recipe shapes generates (default 2000)', int)
     .option('--blind', 'with --recipe shapes: train the blind baseline (every image replaced by a flat one, no teacher)')
     .option('--steps-like <run>', 'with --recipe shapes: each stage runs the planned and completed steps of that earlier recipe run instead of timing probes (a blind baseline trained exactly as long)')
-    .option(
-      '--stage-steps <p,q,c,s>',
-      'with --recipe shapes: steps of its four phases (prealign, pretrain, sft-checklist, sft) instead of timing probes (the same model on any machine, however loaded)',
-      stageStepsList,
-    )
+    .option('--stage-steps <p,q,r>', 'with --recipe shapes: steps of prealign, pretrain and sft instead of timing probes (the same model on any machine, however loaded)', stageStepsList)
     .option('--canvas <px>', 'with --recipe shapes: the new model\'s canvas, a multiple of 28 px (default 224: up to 8 × 8 image tokens)', int)
     .addOption(
       new Option('--layout <kind>', 'with --recipe shapes: the layout of the shapes world it generates (cells: one object or letter per image token of the canvas; see eve data shapes)').choices(['cells', 'free']),
@@ -145,7 +141,7 @@ export function registerTrainCommand(program: Command): void {
           ...(f.seed !== undefined ? { seed: f.seed } : {}),
           backend,
           log,
-          onStep: (phase) => stepProgress(`train ${phase}`),
+          onStep: (stage) => stepProgress(`train ${stage}`),
         });
         process.stdout.write(`${JSON.stringify(result)}\n`);
         return;

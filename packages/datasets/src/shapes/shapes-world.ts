@@ -141,7 +141,7 @@ export function lookupRecords(s: ShapesSample): LlavaRecord[] {
  * The sample's reading question alone, as an SFT record ("What word is written in the image?" →
  * "dog"), or null when no word is printed. Inside the multi-turn conversations reading is one turn
  * in twenty, too rare for a small model to learn in one epoch; on its own it is learned (the
- * trainer README's "Lookups inside the recipe").
+ * trainer README's run23).
  */
 export function readingRecord(s: ShapesSample): LlavaRecord | null {
   const reading = s.turns.filter((qa) => qa.type === 'reading');
