@@ -101,11 +101,10 @@ export async function writeShapesDataset(outDir: string, opts: WriteShapesOption
     questions: 'questions.jsonl',
     scenes: 'scenes.jsonl',
   };
-  await writeJsonAtomic(path.join(outDir, files.captions), `${JSON.stringify(captions, null, 1)}\n`);
-  await writeJsonAtomic(path.join(outDir, files.conversations), `${JSON.stringify(conversations, null, 1)}\n`);
-  await writeJsonAtomic(path.join(outDir, files.checklists), `${JSON.stringify(checklists, null, 1)}\n`);
-  await writeJsonAtomic(path.join(outDir, files.lookups), `${JSON.stringify(lookups, null, 1)}\n`);
-  await writeJsonAtomic(path.join(outDir, files.readings), `${JSON.stringify(readings, null, 1)}\n`);
+  const recordFiles = { captions, conversations, checklists, lookups, readings };
+  for (const [name, records] of Object.entries(recordFiles) as [keyof typeof recordFiles, unknown[]][]) {
+    await writeJsonAtomic(path.join(outDir, files[name]), `${JSON.stringify(records, null, 1)}\n`);
+  }
   await writeJsonAtomic(path.join(outDir, files.questions), `${questionLines.join('\n')}\n`);
   await writeJsonAtomic(path.join(outDir, files.scenes), `${sceneLines.join('\n')}\n`);
   const manifest: ShapesManifest = { format: 'evejs-shapes/1', seed, count, evalCount, options: sampleOpts, files };
