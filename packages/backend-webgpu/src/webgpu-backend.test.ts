@@ -3,6 +3,7 @@
 // on webgpu against the same steps on cpu. Without an adapter the suite is skipped, with the reason.
 import {
   BackendError,
+  adamwStep,
   add,
   crossEntropy,
   engine,
@@ -229,6 +230,27 @@ describe.skipIf(!probe.ok)(`webgpu backend${probe.ok ? ` on ${probe.adapter}` : 
     expectClose(gpu.losses, cpu.losses, { rtol: 1e-5, atol: 1e-6, label: 'MLP losses' });
     gpu.grads.forEach((g, i) => expectClose(g, cpu.grads[i]!, { rtol: 1e-4, atol: 1e-6, label: `MLP grad ${i}` }));
     expect(cpu.losses[1]).toBeLessThan(cpu.losses[0]!);
+  });
+
+  it('takes AdamW steps (adamwStep) as the cpu kernel does, within f32 rounding', async () => {
+    const attrs = { lr: 1e-3, weightDecay: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, bc1: 1 - 0.9 ** 2, bc2: 1 - 0.999 ** 2 };
+    async function step(backendName: string): Promise<Float32Array[]> {
+      const make = (seed: number, std: number) => randn([33, 17], { seed, std, backend: backendName });
+      const [p, g, m] = [make(1, 1), make(2, 0.3), make(3, 0.05)];
+      const v = tidy(() => mul(make(4, 0.02), make(5, 0.02))); // second moments are ≥ 0
+      const out = noGrad(() => adamwStep(p!, g!, m!, v!, attrs));
+      const values = [await out.param.data(), await out.m.data(), await out.v.data()] as Float32Array[];
+      for (const t of [p, g, m, v, out.param, out.m, out.v] as Tensor[]) t.dispose();
+      return values;
+    }
+    const before = memory();
+    const gpu = await step('webgpu');
+    expect([memory().numTensors, memory().numBytes]).toEqual([before.numTensors, before.numBytes]); // the kernel's temporary is freed too
+    const cpu = await step('cpu');
+    ['param', 'm', 'v'].forEach((name, i) => expectClose(gpu[i]!, cpu[i]!, { rtol: 1e-5, atol: 1e-7, label: `adamwStep ${name}` }));
+    // The step moved every parameter away from its start.
+    const start = await randn([33, 17], { seed: 1 }).data();
+    expect(cpu[0]!.every((x, i) => x !== start[i])).toBe(true);
   });
 
   it('throws a BackendError, not a hang, once disposed', async () => {

@@ -17,6 +17,7 @@ export type { ScatterAddAttrs, OneHotAttrs } from './ops/gather.js';
 export type { QuantAttrs } from './ops/quantized.js';
 export { QUANT_BLOCK, valuesPerWord, type QuantFormat } from './quantize.js';
 export type { WriteSliceAttrs } from './ops/write-slice.js';
+export type { AdamWStepAttrs } from './ops/adamw-step.js';
 export type { CastAttrs, PowAttrs, UnaryOpName, BinaryOpName, CompareOpName } from './ops/elementwise.js';
 export { erf } from './cpu/math.js';
 export { stridedOffsets, isDenseAs } from './cpu/strided.js';

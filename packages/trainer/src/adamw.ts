@@ -4,9 +4,10 @@
  * after the square root of the corrected second moment. Parameter groups carry their own learning
  * rate and weight decay (EVE uses a higher rate for the vision parts); a schedule multiplies
  * every group's base rate, as Hugging Face's LambdaLR does. Moments live on the parameters'
- * backend; updates rebind parameters in place with `assign`, so no step allocates twice.
+ * backend; each update is one `adamwStep` (a single pass on the CPU) and rebinds parameters in
+ * place with `assign`, so no step allocates twice.
  */
-import { add, assign, div, mul, noGrad, sqrt, sub, type Tensor, tidy, zeros, keep } from '@evejs/tensor';
+import { adamwStep, assign, noGrad, type Tensor, tidy, zeros, keep } from '@evejs/tensor';
 
 export interface ParamGroup {
   /** Parameters as [name, tensor] (names are checkpoint keys; used for state save/restore). */
@@ -67,16 +68,18 @@ export class AdamW {
           if (!grad) continue;
           const mom = this.#momentsOf(name, p);
           tidy(() => {
-            // p ← p·(1 − lr·wd); m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²
-            const decayed = g.weightDecay !== 0 ? mul(p, 1 - lr * g.weightDecay) : p;
-            const m = add(mul(mom.m, this.beta1), mul(grad, 1 - this.beta1));
-            const v = add(mul(mom.v, this.beta2), mul(mul(grad, grad), 1 - this.beta2));
-            // p ← p − (lr/bc1) · m / (√v/√bc2 + eps)
-            const denom = add(div(sqrt(v), Math.sqrt(bc2)), this.eps);
-            const next = sub(decayed, mul(div(m, denom), lr / bc1));
-            assign(mom.m, m);
-            assign(mom.v, v);
-            assign(p, next);
+            const next = adamwStep(p, grad, mom.m, mom.v, {
+              lr,
+              weightDecay: g.weightDecay,
+              beta1: this.beta1,
+              beta2: this.beta2,
+              eps: this.eps,
+              bc1,
+              bc2,
+            });
+            assign(mom.m, next.m);
+            assign(mom.v, next.v);
+            assign(p, next.param);
           });
         }
       }

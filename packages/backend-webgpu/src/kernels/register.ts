@@ -1,6 +1,7 @@
 // The list of WebGPU kernels: one entry per op the engine has kernels for (the CPU's list).
 import { registerKernel, type KernelConfig } from '@evejs/tensor/backend';
 import type { WebGpuBackend } from '../webgpu-backend.js';
+import { adamwStepKernel } from './adamw-step.js';
 import { elementwiseKernels } from './elementwise.js';
 import { gatherKernels } from './gather.js';
 import { matmulKernel } from './matmul.js';
@@ -23,6 +24,7 @@ export const webGpuKernels: readonly KernelConfig<never, WebGpuBackend>[] = [
   ...gatherKernels,
   writeSliceKernel,
   ...quantizedKernels,
+  adamwStepKernel,
 ];
 
 /** Registers every WebGPU kernel; a second call throws (the registry rejects duplicates). */

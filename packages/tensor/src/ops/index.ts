@@ -17,5 +17,6 @@ export * from './loss.js';
 export * from './conv.js';
 export * from './write-slice.js';
 export * from './quantized.js';
+export * from './adamw-step.js';
 
 bindEngineOps(contiguousOp, add);

@@ -1,5 +1,6 @@
 // The list of CPU kernels, registered once by registerCpuBackend().
 import { registerKernel } from '../../kernel-registry.js';
+import { adamwStepKernel } from './adamw-step.js';
 import { elementwiseKernels } from './elementwise.js';
 import { gatherKernels } from './gather.js';
 import { matmulKernel } from './matmul.js';
@@ -23,6 +24,7 @@ export function registerCpuKernels(): void {
     ...gatherKernels,
     writeSliceKernel,
     ...quantizedKernels,
+    adamwStepKernel,
   ]) {
     registerKernel(k as never);
   }
