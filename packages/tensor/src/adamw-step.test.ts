@@ -55,9 +55,9 @@ describe('adamwStep', () => {
 
   it('frees what it allocates and rejects mismatched shapes or dtypes', () => {
     const p = tensor([1, 2, 3, 4], [2, 2]);
-    const before = memory().tensors;
+    const before = memory().numTensors;
     noGrad(() => tidy(() => void adamwStep(p, p, p, p, attrsAt(1, 0))));
-    expect(memory().tensors).toBe(before);
+    expect(memory().numTensors).toBe(before);
     const wrong = tensor([1, 2, 3, 4], [4]);
     expect(() => adamwStep(p, wrong, p, p, attrsAt(1, 0))).toThrow(/one shape/);
     const ints = tensor(new Int32Array(4), [2, 2]);
