@@ -1,12 +1,16 @@
 /**
- * CPU kernel of `adamwStep`: the whole AdamW update in one pass. Every intermediate goes through
- * Math.fround where the composed update stores an f32 tensor (and the scalars are f32, as the
- * composed update's scalar tensors are), so both give bit-identical weights.
+ * CPU kernel of `adamwStep`: the whole AdamW update in one pass, with WebAssembly SIMD where it
+ * runs (matmul.wat's `adamw`: f32 operations, four lanes at a time), else a TypeScript loop in
+ * which every intermediate goes through Math.fround. Both round where the composed update stores
+ * an f32 tensor (and its scalars are f32, as the composed update's scalar tensors are); an f32
+ * operation and an f64 one rounded to f32 agree for +, −, ×, ÷ and √ of f32 values, so all three
+ * give bit-identical weights.
  */
 import type { KernelConfig } from '../../kernel-registry.js';
 import type { AdamWStepAttrs } from '../../ops/adamw-step.js';
 import { sizeOf } from '../../shape.js';
 import { takeHostArray } from '../host-pool.js';
+import { adamwWasm } from '../wasm/wasm-matmul.js';
 
 const f = Math.fround;
 
@@ -32,6 +36,8 @@ export const adamwStepKernel: KernelConfig<AdamWStepAttrs> = {
     const sqrtBc2 = f(Math.sqrt(a.bc2));
     const eps = f(a.eps);
     const stepSize = f(a.lr / a.bc1);
+    const scalars = { decay, keep, b1, c1, b2, c2, sqrtBc2, eps, step: stepSize };
+    if (adamwWasm({ p, g, m, v, offsets: [po, go, mo, vo] }, n, scalars, { p: outP, m: outM, v: outV })) return [outP, outM, outV];
     for (let i = 0; i < n; i++) {
       const gi = g[go + i]!;
       const pi = decay ? f(p[po + i]! * keep) : p[po + i]!;

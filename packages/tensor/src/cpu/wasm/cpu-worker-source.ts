@@ -6,8 +6,9 @@
  *   [0] seq   the main thread bumps it to hand over a task (negative: exit)
  *   [1] done  the worker copies seq here when the task is finished
  *   [2] ready 1 once the WASM instance exists
- *   [3] op    0 = gemm, 1 = dotRows, 2 = dotRowsQ8, 3 = dotRowsQ4
- *   [4..]     the kernel's arguments
+ *   [3] op    0 = gemm, 1 = dotRows, 2 = dotRowsQ8, 3 = dotRowsQ4, 4 = gemm over a run of batches
+ *   [4..]     the kernel's arguments (op 4: the byte address of `count` (a, b, c) address
+ *             triples in memory, `count`, then gemm's arguments from ldc on)
  */
 export const CONTROL_SLOT_WORDS = 32;
 
@@ -30,6 +31,12 @@ for (;;) {
   const op = ctl[base + 3];
   if (op === 0) {
     k.gemm(ctl[p], ctl[p + 1], ctl[p + 2], ctl[p + 3], ctl[p + 4], ctl[p + 5], ctl[p + 6], ctl[p + 7], ctl[p + 8], ctl[p + 9], ctl[p + 10]);
+  } else if (op === 4) {
+    const t = ctl[p] >> 2;
+    const tbl = new Int32Array(memory.buffer); // a fresh view: memory may have grown since start
+    for (let i = 0; i < ctl[p + 1]; i++) {
+      k.gemm(tbl[t + 3 * i], tbl[t + 3 * i + 1], tbl[t + 3 * i + 2], ctl[p + 2], ctl[p + 3], ctl[p + 4], ctl[p + 5], ctl[p + 6], ctl[p + 7], ctl[p + 8], ctl[p + 9]);
+    }
   } else if (op === 1) {
     k.dotRows(ctl[p], ctl[p + 1], ctl[p + 2], ctl[p + 3], ctl[p + 4], ctl[p + 5], ctl[p + 6]);
   } else {

@@ -15,6 +15,10 @@
 ;; dotRows: C[i, j] = A[i, :]·B[j, :] for row-major A [m, k] and B [nj, k] (matvec with
 ;; transposeB, where B is a PyTorch [out, in] weight used as is, without packing).
 ;;
+;; adamw: one AdamW step of n values (a multiple of 4) in place: p (decayed when decay ≠ 0), m and
+;; v at their byte addresses, g read; the scalars are f32, every operation an IEEE f32 one, so the
+;; values are those of the TypeScript kernel that rounds each f64 operation to f32 (adamw-step.ts).
+;;
 ;; dotRowsQ8 / dotRowsQ4: the same with a block-quantised B (quantize.ts): B row j is k int8
 ;; values (q8_0) or k/2 bytes of nibbles (q4_0: byte t holds elements 2t and 2t+1, low nibble
 ;; first, stored +8), and S [nj, k/32] f32 holds each 32-value block's scale. Each 16 values are
@@ -247,4 +251,43 @@
   (func (export "dotRowsQ4")
     (param $a i32) (param $q i32) (param $sc i32) (param $c i32) (param $m i32) (param $nj i32) (param $k i32) (param $ldc i32)
     (call $dotRowsQuant (local.get $a) (local.get $q) (local.get $sc) (local.get $c) (local.get $m) (local.get $nj) (local.get $k) (local.get $ldc) (i32.const 1)))
+
+  (func (export "adamw")
+    (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32) (param $decay i32)
+    (param $keep f32) (param $b1 f32) (param $c1 f32) (param $b2 f32) (param $c2 f32)
+    (param $sqrtBc2 f32) (param $eps f32) (param $step f32)
+    (local $i i32) (local $end i32) (local $pv v128) (local $gv v128) (local $mv v128) (local $vv v128)
+    (local $keepv v128) (local $b1v v128) (local $c1v v128) (local $b2v v128) (local $c2v v128)
+    (local $sqv v128) (local $epsv v128) (local $stepv v128)
+    (local.set $keepv (f32x4.splat (local.get $keep)))
+    (local.set $b1v (f32x4.splat (local.get $b1)))
+    (local.set $c1v (f32x4.splat (local.get $c1)))
+    (local.set $b2v (f32x4.splat (local.get $b2)))
+    (local.set $c2v (f32x4.splat (local.get $c2)))
+    (local.set $sqv (f32x4.splat (local.get $sqrtBc2)))
+    (local.set $epsv (f32x4.splat (local.get $eps)))
+    (local.set $stepv (f32x4.splat (local.get $step)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $pv (v128.load (i32.add (local.get $p) (local.get $i))))
+        (local.set $gv (v128.load (i32.add (local.get $g) (local.get $i))))
+        (if (local.get $decay) (then (local.set $pv (f32x4.mul (local.get $pv) (local.get $keepv)))))
+        (local.set $mv (f32x4.add
+          (f32x4.mul (v128.load (i32.add (local.get $m) (local.get $i))) (local.get $b1v))
+          (f32x4.mul (local.get $gv) (local.get $c1v))))
+        (local.set $vv (f32x4.add
+          (f32x4.mul (v128.load (i32.add (local.get $v) (local.get $i))) (local.get $b2v))
+          (f32x4.mul (f32x4.mul (local.get $gv) (local.get $gv)) (local.get $c2v))))
+        (v128.store (i32.add (local.get $p) (local.get $i))
+          (f32x4.sub (local.get $pv)
+            (f32x4.mul
+              (f32x4.div (local.get $mv)
+                (f32x4.add (f32x4.div (f32x4.sqrt (local.get $vv)) (local.get $sqv)) (local.get $epsv)))
+              (local.get $stepv))))
+        (v128.store (i32.add (local.get $m) (local.get $i)) (local.get $mv))
+        (v128.store (i32.add (local.get $v) (local.get $i)) (local.get $vv))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
 )

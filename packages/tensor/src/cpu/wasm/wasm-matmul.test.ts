@@ -147,6 +147,30 @@ describe('matmulWasm vs float64 reference', () => {
     });
   }
 
+  for (const t of TRANSPOSES) {
+    it(`${label(t)}: many small batches split across the threads give, bit for bit, each batch's own product`, () => {
+      const rand = seededRandom(21);
+      // Attention-like: 24 batches of [37, 20] × [20, 41] (30 k multiply-adds each, 0.7 M in all),
+      // then B broadcast over the inner batch axis (runs of equal B offsets share one packed B).
+      const [m, k, n] = [37, 20, 41];
+      for (const [aBatch, bBatch] of [[[24], [24]], [[6, 4], [6, 1]]] as [number[], number[]][]) {
+        const nb = aBatch.reduce((x, y) => x * y, 1);
+        const nbB = bBatch.reduce((x, y) => x * y, 1);
+        const a = view([...aBatch, ...(t.transposeA ? [k, m] : [m, k])], randomF32(nb * m * k, rand));
+        const b = view([...bBatch, ...(t.transposeB ? [n, k] : [k, n])], randomF32(nbB * k * n, rand));
+        expectMatchesReference(a, b, t);
+        const batched = matmulWasm(a, b, t, planMatmul(a, b, t))!;
+        const plan = planMatmul(a, b, t);
+        for (let bi = 0; bi < nb; bi++) {
+          const a1 = view(t.transposeA ? [k, m] : [m, k], (a.storage as Float32Array).subarray(plan.aOffsets[bi]!, plan.aOffsets[bi]! + m * k));
+          const b1 = view(t.transposeB ? [n, k] : [k, n], (b.storage as Float32Array).subarray(plan.bOffsets[bi]!, plan.bOffsets[bi]! + k * n));
+          const one = matmulWasm(a1, b1, t, planMatmul(a1, b1, t))!;
+          expect(batched.subarray(bi * m * n, (bi + 1) * m * n)).toEqual(one);
+        }
+      }
+    });
+  }
+
   it('honours view offsets', () => {
     const rand = seededRandom(11);
     const a = view([17, 65], randomF32(10 + 17 * 65, rand), 'f32', 10);

@@ -14,6 +14,11 @@
  * main thread is not allowed (browsers) or there is no SharedArrayBuffer, the same kernels run
  * single-threaded on a private memory.
  *
+ * A batched product of many small matrices (attention's [batch·heads, T, T]) would hand over one
+ * slice per batch and wait for it; instead every batch is packed first and whole batches are
+ * split across the threads, one hand-over per call. Each element is the same sum in the same
+ * order either way (each C tile is one thread's over all of K), so the results are bit-identical.
+ *
  * Decode-time matvec (m ≤ 4 with transposeB) skips packing: B's rows are copied as is and
  * `dotRows` takes dot products, which keeps the O(n²) copy close to the O(n²) compute.
  */
@@ -38,6 +43,7 @@ interface MatmulExports {
   dotRows(a: number, b: number, c: number, m: number, nj: number, k: number, ldc: number): void;
   dotRowsQ8(a: number, q: number, sc: number, c: number, m: number, nj: number, k: number, ldc: number): void;
   dotRowsQ4(a: number, q: number, sc: number, c: number, m: number, nj: number, k: number, ldc: number): void;
+  adamw(p: number, g: number, m: number, v: number, n: number, decay: number, keep: number, b1: number, c1: number, b2: number, c2: number, sqrtBc2: number, eps: number, step: number): void;
 }
 
 interface WorkerLike {
@@ -58,6 +64,10 @@ const KC = 256;
 const MC_PANELS = 32;
 /** Products below this many multiply-adds run on the main thread only. */
 const PARALLEL_MIN_MACS = 1 << 18;
+/** Batched products whose batches each take fewer multiply-adds than this are split by batch. */
+const BATCH_SPLIT_MAX_MACS = 1 << 23;
+/** …as long as all their packed batches fit in this many bytes of staging. */
+const BATCH_SPLIT_MAX_BYTES = 64 << 20;
 /** m at or below this with transposeB uses the unpacked `dotRows` path. */
 const MATVEC_MAX_M = 4;
 
@@ -165,7 +175,7 @@ function reserve(s: WasmState, bytes: number): Float32Array {
  * Runs `op` with per-thread argument lists: slice 0 on this thread, the others on workers.
  * Blocks until every slice is done.
  */
-function runSlices(s: WasmState, op: 0 | 1 | 2 | 3, slices: number[][]): void {
+function runSlices(s: WasmState, op: 0 | 1 | 2 | 3 | 4, slices: number[][]): void {
   const seq = ++s.seq;
   for (let t = 1; t < slices.length; t++) {
     const base = t * CONTROL_SLOT_WORDS;
@@ -176,12 +186,20 @@ function runSlices(s: WasmState, op: 0 | 1 | 2 | 3, slices: number[][]): void {
   }
   const mine = slices[0]!;
   if (op === 0) s.kernels.gemm(...(mine as Parameters<MatmulExports['gemm']>));
+  else if (op === 4) gemmBatchRun(s, mine);
   else if (op === 1) s.kernels.dotRows(...(mine as Parameters<MatmulExports['dotRows']>));
   else (op === 2 ? s.kernels.dotRowsQ8 : s.kernels.dotRowsQ4)(...(mine as Parameters<MatmulExports['dotRowsQ8']>));
   for (let t = 1; t < slices.length; t++) {
     const idx = t * CONTROL_SLOT_WORDS + 1;
     for (let d = Atomics.load(s.control, idx); d !== seq; d = Atomics.load(s.control, idx)) Atomics.wait(s.control, idx, d);
   }
+}
+
+/** Op 4 on this thread: gemm over `count` (a, b, c) triples at byte `table` (see the worker source). */
+function gemmBatchRun(s: WasmState, [table, count, ...rest]: number[]): void {
+  const tbl = new Int32Array(s.memory.buffer, table!, 3 * count!);
+  const [ldc, k, ni, nj, aStride, bStride, kc, mcp] = rest as [number, number, number, number, number, number, number, number];
+  for (let i = 0; i < count!; i++) s.kernels.gemm(tbl[3 * i]!, tbl[3 * i + 1]!, tbl[3 * i + 2]!, ldc, k, ni, nj, aStride, bStride, kc, mcp);
 }
 
 /** Splits [0, count) into `parts` near-equal contiguous ranges (empty ones dropped). */
@@ -307,8 +325,13 @@ export function matmulWasm(a: TensorView, b: TensorView, attrs: MatmulAttrs, pla
   const aAt = CONTROL_BYTES;
   const bAt = aAt + ni * aPanel;
   const cAt = bAt + nj * bPanel;
+  const cBytes = ni * 4 * ldc * 4;
+  if (s.workers.length > 0 && nb > 1 && b.dtype === 'f32' && m * n * k < BATCH_SPLIT_MAX_MACS && nb * m * n * k >= PARALLEL_MIN_MACS) {
+    const staged = nb * (12 + ni * aPanel + nj * bPanel + cBytes);
+    if (staged <= BATCH_SPLIT_MAX_BYTES) return gemmSplitByBatch(s, ad, b.storage as Float32Array, attrs, plan, out, { ni, nj, ldc, aPanel, bPanel, cBytes });
+  }
   // f16/bf16 B is decoded to f32 at `scratchAt` first, then packed from there.
-  const scratchAt = cAt + ni * 4 * ldc * 4;
+  const scratchAt = cAt + cBytes;
   const mem = reserve(s, scratchAt - CONTROL_BYTES + (b.dtype === 'f32' ? 0 : n * k * 4));
   let lastB = -1;
   for (let bi = 0; bi < nb; bi++) {
@@ -331,6 +354,54 @@ export function matmulWasm(a: TensorView, b: TensorView, attrs: MatmulAttrs, pla
     const o0 = bi * m * n;
     if (ldc === n) out.set(mem.subarray(c0, c0 + m * n), o0);
     else for (let i = 0; i < m; i++) out.set(mem.subarray(c0 + i * ldc, c0 + i * ldc + n), o0 + i * n);
+  }
+  return out;
+}
+
+/** Panel geometry of one batch of the packed gemm (see matmulWasm). */
+interface PanelGeometry {
+  ni: number;
+  nj: number;
+  /** Row stride of the padded C, in floats. */
+  ldc: number;
+  /** Bytes per A panel, per B panel, and of one padded C. */
+  aPanel: number;
+  bPanel: number;
+  cBytes: number;
+}
+
+/**
+ * The packed gemm of a batched product split by batch: every batch's A, B (once per run of equal
+ * B offsets) and C are staged side by side with a table of their addresses, then each thread
+ * runs gemm over its contiguous share of the batches (op 4).
+ */
+function gemmSplitByBatch(s: WasmState, ad: Float32Array, bd: Float32Array, attrs: MatmulAttrs, plan: WasmMatmulPlan, out: Float32Array, g: PanelGeometry): Float32Array {
+  const { m, k, n, aOffsets, bOffsets } = plan;
+  const nb = aOffsets.length;
+  const aBytes = g.ni * g.aPanel;
+  const bBytes = g.nj * g.bPanel;
+  const bSlot = new Int32Array(nb);
+  let slots = 0;
+  for (let bi = 0; bi < nb; bi++) bSlot[bi] = bi > 0 && bOffsets[bi] === bOffsets[bi - 1] ? bSlot[bi - 1]! : slots++;
+  const tableAt = CONTROL_BYTES;
+  const aAt = tableAt + Math.ceil((nb * 12) / 16) * 16;
+  const bAt = aAt + nb * aBytes;
+  const cAt = bAt + slots * bBytes;
+  const mem = reserve(s, cAt - CONTROL_BYTES + nb * g.cBytes);
+  const table = new Int32Array(s.memory.buffer, tableAt, 3 * nb);
+  for (let bi = 0; bi < nb; bi++) {
+    packA(ad, aOffsets[bi]!, attrs.transposeA, m, k, mem, (aAt + bi * aBytes) / 4);
+    const bHere = bAt + bSlot[bi]! * bBytes;
+    if (bi === 0 || bSlot[bi] !== bSlot[bi - 1]) packB(bd, bOffsets[bi]!, attrs.transposeB, k, n, mem, bHere / 4);
+    table.set([aAt + bi * aBytes, bHere, cAt + bi * g.cBytes], 3 * bi);
+  }
+  const slices = splitRange(nb, s.workers.length + 1).map(([lo, hi]) => [tableAt + lo * 12, hi - lo, g.ldc * 4, k, g.ni, g.nj, g.aPanel, g.bPanel, KC, MC_PANELS]);
+  runSlices(s, 4, slices);
+  for (let bi = 0; bi < nb; bi++) {
+    const c0 = (cAt + bi * g.cBytes) / 4;
+    const o0 = bi * m * n;
+    if (g.ldc === n) out.set(mem.subarray(c0, c0 + m * n), o0);
+    else for (let i = 0; i < m; i++) out.set(mem.subarray(c0 + i * g.ldc, c0 + i * g.ldc + n), o0 + i * n);
   }
   return out;
 }
@@ -379,6 +450,55 @@ export function quantizedMatvecWasm(
   const slices = splitRange(n, threads).map(([lo, hi]) => [xAt, qAt + lo * rowBytes, sAt + lo * (k / QUANT_BLOCK) * 4, cAt + lo * 4, m, hi - lo, k, n * 4]);
   runSlices(s, format === 'q8_0' ? 2 : 3, slices);
   out.set(mem.subarray(cAt / 4, cAt / 4 + m * n));
+  return true;
+}
+
+/** The f32 scalars of one AdamW step (see the `adamw` kernel in matmul.wat). */
+export interface AdamWScalars {
+  decay: boolean;
+  keep: number;
+  b1: number;
+  c1: number;
+  b2: number;
+  c2: number;
+  sqrtBc2: number;
+  eps: number;
+  step: number;
+}
+
+/** Values per chunk of the WASM AdamW step: four 64 KiB operands, which stay in L2. */
+const ADAMW_CHUNK = 16384;
+
+/**
+ * One AdamW step of `n` values with the WASM SIMD kernel, on the main thread: p, g, m, v (from
+ * their offsets) are copied into WASM memory a chunk at a time, updated there, and the new p, m,
+ * v copied out. Returns false where WebAssembly SIMD is unavailable (the caller then runs its
+ * TypeScript loop, which gives the same values).
+ */
+export function adamwWasm(
+  inputs: { p: Float32Array; g: Float32Array; m: Float32Array; v: Float32Array; offsets: readonly [number, number, number, number] },
+  n: number,
+  c: AdamWScalars,
+  out: { p: Float32Array; m: Float32Array; v: Float32Array },
+): boolean {
+  const s = getState();
+  if (!s) return false;
+  const bytes = ADAMW_CHUNK * 4;
+  const mem = reserve(s, 4 * bytes);
+  const at = [0, 1, 2, 3].map((k) => CONTROL_BYTES / 4 + k * ADAMW_CHUNK) as [number, number, number, number];
+  const [po, go, mo, vo] = inputs.offsets;
+  for (let lo = 0; lo < n; lo += ADAMW_CHUNK) {
+    const len = Math.min(ADAMW_CHUNK, n - lo);
+    mem.set(inputs.p.subarray(po + lo, po + lo + len), at[0]);
+    mem.set(inputs.g.subarray(go + lo, go + lo + len), at[1]);
+    mem.set(inputs.m.subarray(mo + lo, mo + lo + len), at[2]);
+    mem.set(inputs.v.subarray(vo + lo, vo + lo + len), at[3]);
+    const padded = Math.ceil(len / 4) * 4; // the tail lanes hold earlier values: computed, never copied out
+    s.kernels.adamw(at[0] * 4, at[1] * 4, at[2] * 4, at[3] * 4, padded, c.decay ? 1 : 0, c.keep, c.b1, c.c1, c.b2, c.c2, c.sqrtBc2, c.eps, c.step);
+    out.p.set(mem.subarray(at[0], at[0] + len), lo);
+    out.m.set(mem.subarray(at[2], at[2] + len), lo);
+    out.v.set(mem.subarray(at[3], at[3] + len), lo);
+  }
   return true;
 }
 
