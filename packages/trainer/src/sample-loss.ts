@@ -16,7 +16,7 @@
  * and a gradient that vanishes (the cosine is at its maximum), so they are skipped here.
  */
 import { EveError } from '@evejs/tensor';
-import { add, cosineSimilarity, crossEntropy, keep, mean, mul, sliceAxis, sub, tensor, type Tensor, tidy } from '@evejs/tensor';
+import { add, cosineSimilarity, crossEntropy, gather, keep, mean, mul, reshape, sub, tensor, type Tensor, tidy } from '@evejs/tensor';
 import { IMAGE_TOKEN_INDEX, type EveForCausalLM, type VisionCompressor } from '@evejs/model';
 import type { TrainingSample } from './training-data.js';
 
@@ -38,6 +38,29 @@ export function supervisedTokenCount(inputIds: readonly number[], labels: readon
   let n = 0;
   for (let i = 1; i < labels.length; i++) if (inputIds[i] !== IMAGE_TOKEN_INDEX && labels[i] !== IGNORE_INDEX) n++;
   return n;
+}
+
+/** Fewest positions the LM head is applied to (see headRows). */
+const MIN_HEAD_ROWS = 8;
+
+/**
+ * The positions whose logits the loss needs: those whose next label is supervised (a fine-tuning
+ * sample supervises about one position in ten, and the head with its softmax over the vocabulary
+ * is about 5 % of the model's arithmetic per position, more with the softmax and its gradient). The other positions' loss terms and
+ * gradients are exact zeros, so leaving them out changes no sum. At least MIN_HEAD_ROWS positions
+ * are kept, in order, padded with unsupervised ones: the CPU matmul computes products of four rows
+ * or fewer with another kernel (dot products, summed in another order), and with the padding every
+ * sample's logits round exactly as they did when all positions went through the head.
+ */
+export function headRows(spliced: readonly number[]): number[] {
+  const predicted = spliced.length - 1; // position i predicts label i + 1
+  const keep = new Array<boolean>(predicted).fill(false);
+  let n = 0;
+  for (let i = 0; i < predicted; i++) if (spliced[i + 1] !== IGNORE_INDEX) (keep[i] = true), n++;
+  for (let i = 0; i < predicted && n < MIN_HEAD_ROWS; i++) if (!keep[i]) (keep[i] = true), n++;
+  const rows: number[] = [];
+  keep.forEach((k, i) => k && rows.push(i));
+  return rows;
 }
 
 export interface MicroBatchResult {
@@ -77,17 +100,18 @@ export async function microBatchStep(
     const parts = tidy(() => {
       const { embeds, imageGrids } = model.embedInputs(s.inputIds, withImage ? [s.image] : []);
       const hidden: Tensor[] = [];
-      const h = model.model.forward(embeds, undefined, withAlign ? hidden : undefined);
-      const logits = model.lmHead.forward(h); // (1, L, V)
-      const len = logits.shape[1]!;
+      const h = model.model.forward(embeds, undefined, withAlign ? hidden : undefined); // (1, L, C)
+      const len = h.shape[1]!;
       const imageTokens = withImage ? len - (s.inputIds.length - 1) : 0;
       const spliced = spliceLabels(s.inputIds, s.labels, imageTokens);
       const count = supervisedTokenCount(s.inputIds, s.labels);
       const terms: Tensor[] = [];
       let lm: Tensor | null = null;
       if (count > 0) {
-        const targets = tensor(Int32Array.from(spliced.slice(1)), [len - 1], { dtype: 'i32' });
-        lm = mul(crossEntropy(sliceAxis(logits, 1, 0, len - 1), targets), count); // Σ token losses
+        const rows = headRows(spliced);
+        const logits = model.lmHead.forward(gather(reshape(h, [len, h.shape[2]!]), tensor(Int32Array.from(rows), [rows.length], { dtype: 'i32' }))); // (rows, V)
+        const targets = tensor(Int32Array.from(rows, (i) => spliced[i + 1]!), [rows.length], { dtype: 'i32' });
+        lm = mul(crossEntropy(logits, targets), count); // Σ token losses
         terms.push(mul(lm, 1 / (totalTokens * gradAccum)));
       }
       let align: Tensor | null = null;
