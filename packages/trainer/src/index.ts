@@ -34,4 +34,15 @@ export {
   type RunTrainingResult,
 } from './train.js';
 export { trainStage, stageSettings, SHAPES_TEACHER_WIDTH, type TrainStageOptions } from './train-stage.js';
-export { runShapesRecipe, writeInitialShapesModel, SHAPES_MODEL_CONFIG, SHAPES_PROCESSOR_CONFIG, shapesProcessorConfig, shapesTokenGrid, type ShapesRecipeOptions } from './shapes-recipe.js';
+export {
+  runShapesRecipe,
+  writeInitialShapesModel,
+  SHAPES_MODEL_CONFIG,
+  SHAPES_PROCESSOR_CONFIG,
+  SHAPES_RECIPE_PHASES,
+  shapesProcessorConfig,
+  shapesTokenGrid,
+  type ShapesRecipeOptions,
+  type ShapesRecipePhase,
+} from './shapes-recipe.js';
+export { writeShapesSftData, SHAPES_SFT_FILES } from './shapes-sft-data.js';

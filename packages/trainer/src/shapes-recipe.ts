@@ -2,8 +2,9 @@
  * `eve train --recipe shapes`: EVE's three stages on the procedural shapes world, from a freshly
  * initialised small EVE, within a time budget — so the whole pipeline (train → chat → eval) runs
  * on a laptop. The data is generated if missing; the teacher is the shapes world's per-patch
- * features (no CLIP download). Each stage's step count is planned from a short timing probe so
- * the cosine schedule completes inside the stage's share of the budget.
+ * features (no CLIP download). The SFT stage runs in three phases (PHASES). Each phase's step count
+ * is planned from a short timing probe so the cosine schedule completes inside the phase's share
+ * of the budget, or given (stageSteps).
  */
 import { EveError } from '@evejs/tensor';
 import { existsSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { CLIP_MEAN, CLIP_STD, decodeImage, encodePng } from '@evejs/image';
 import { loadTokenizer } from '@evejs/tokenizer';
 import type { StageName } from './stage-presets.js';
 import type { StepReport, TrainSettings } from './train.js';
+import { SHAPES_SFT_FILES, writeShapesSftData } from './shapes-sft-data.js';
 import { SHAPES_TEACHER_WIDTH, trainStage } from './train-stage.js';
 
 /** The small EVE the recipe trains (≈3.5 M parameters). */
@@ -94,13 +96,30 @@ export function shapesTokenGrid(canvas = SHAPES_PROCESSOR_CONFIG.image_size): Te
   return { imageSizeClip: p.image_size_clip, patchStrideClip: p.patch_stride_clip };
 }
 
-/** Per-stage settings of the recipe and its share of the time budget. */
-const STAGES: { stage: StageName; data: 'captions' | 'conversations'; share: number; overrides: Partial<TrainSettings> }[] = [
-  // A model trained from scratch in minutes needs higher rates than EVE's fine-tuning of Vicuna;
-  // most of the budget goes to the stages that teach the language and the answers.
-  { stage: 'prealign', data: 'captions', share: 0.1, overrides: { lr: 1e-3, projectorLr: 1e-3, visionLr: 1e-3, warmupRatio: 0.03, batchSize: 4 } },
-  { stage: 'pretrain', data: 'captions', share: 0.4, overrides: { lr: 1e-3, warmupRatio: 0.03, batchSize: 4 } },
-  { stage: 'sft', data: 'conversations', share: 0.5, overrides: { lr: 1e-3, warmupRatio: 0.03, batchSize: 4 } },
+/**
+ * The recipe's phases: EVE's three stages, the last (SFT) in three parts. A model trained from
+ * scratch in minutes does not learn from the conversations to look up in the image what a question
+ * names (it answers every existence question "no"), nor to read (one turn in twenty there). So a
+ * colour checklist ("Which colors are in the image?" → "red no, green yes, …") first teaches the
+ * one-step lookup, where the colour word is right before its answer; the existence lookups ("Is
+ * there a red object in the image?") then move it to the benchmark's distance, at a lower rate
+ * (at 1e-3 batch 4 a lookup across a question is never learned); last come the conversations, with
+ * the lookups and the reading questions as records of their own (shapes-sft-data.ts). The record
+ * of every run that led here is packages/trainer/README.md.
+ */
+export const SHAPES_RECIPE_PHASES = ['prealign', 'pretrain', 'sft-checklist', 'sft-lookups', 'sft'] as const;
+export type ShapesRecipePhase = (typeof SHAPES_RECIPE_PHASES)[number];
+
+/** Settings every phase shares: from scratch, in minutes, needs higher rates than EVE's fine-tuning of Vicuna. */
+const FAST = { lr: 1e-3, warmupRatio: 0.03, batchSize: 4 } as const;
+
+/** Each phase's stage, data file, share of the time budget (as the built-in model's run spent it) and settings. */
+const PHASES: { phase: ShapesRecipePhase; stage: StageName; data: string; share: number; overrides: Partial<TrainSettings> }[] = [
+  { phase: 'prealign', stage: 'prealign', data: 'captions.json', share: 0.14, overrides: { ...FAST, projectorLr: 1e-3, visionLr: 1e-3 } },
+  { phase: 'pretrain', stage: 'pretrain', data: 'captions.json', share: 0.15, overrides: FAST },
+  { phase: 'sft-checklist', stage: 'sft', data: 'checklists.json', share: 0.12, overrides: FAST },
+  { phase: 'sft-lookups', stage: 'sft', data: SHAPES_SFT_FILES.lookups, share: 0.18, overrides: { ...FAST, lr: 3e-4 } },
+  { phase: 'sft', stage: 'sft', data: SHAPES_SFT_FILES.mixture, share: 0.41, overrides: FAST },
 ];
 
 /** The tokenizer folder of the built-in shapes model (the repository's models/eve-shapes-tiny). */
@@ -159,13 +178,13 @@ export interface ShapesRecipeOptions {
    */
   stepsLike?: string;
   /**
-   * Steps of prealign, pretrain and sft, instead of timing probes: the run no longer depends on
-   * the machine's speed or load, so the same command trains the same model anywhere (the built-in
-   * model's command gives the step counts its 30-minute run planned).
+   * Steps of each phase (prealign, pretrain, sft-checklist, sft), instead of timing probes: the
+   * run no longer depends on the machine's speed or load, so the same command trains the same
+   * model anywhere (the built-in model's command gives the step counts that fit its 30 minutes).
    */
-  stageSteps?: readonly [number, number, number];
-  /** Called once per stage; returns that stage's step callback. */
-  onStep?: (stage: StageName) => (r: StepReport) => void;
+  stageSteps?: readonly [number, number, number, number, number];
+  /** Called once per phase; returns that phase's step callback. */
+  onStep?: (phase: ShapesRecipePhase) => (r: StepReport) => void;
 }
 
 /** Writes a flat copy (same size, colour (122, 116, 104)) of every image in `from` into `to`. */
@@ -180,9 +199,9 @@ export async function writeBlankImages(from: string, to: string): Promise<void> 
   }
 }
 
-/** The planned and the completed steps of one stage of an earlier recipe run (its last checkpoint). */
-export async function recipeStageSteps(runDir: string, stage: StageName): Promise<{ planned: number; done: number }> {
-  const stageDir = path.join(runDir, stage);
+/** The planned and the completed steps of one phase of an earlier recipe run (its last checkpoint). */
+export async function recipeStageSteps(runDir: string, phase: ShapesRecipePhase): Promise<{ planned: number; done: number }> {
+  const stageDir = path.join(runDir, phase);
   const latest = (await readFile(path.join(stageDir, 'latest'), 'utf8').catch(() => {
     throw new EveError(`${stageDir}: no finished stage to copy the schedule from (no "latest" file)`);
   })).trim();
@@ -210,8 +229,8 @@ async function checkDataMatchesCanvas(dataDir: string, canvas: number, want: Tea
 /** Runs the recipe; returns the final checkpoint and each stage's summary. */
 export async function runShapesRecipe(opts: ShapesRecipeOptions) {
   if (opts.stageSteps && opts.stepsLike) throw new EveError('give either stageSteps or stepsLike, not both');
-  if (opts.stageSteps && (opts.stageSteps.length !== STAGES.length || !opts.stageSteps.every((n) => Number.isInteger(n) && n > 0))) {
-    throw new EveError(`stageSteps: expected ${STAGES.length} positive integers (prealign, pretrain, sft), got ${JSON.stringify(opts.stageSteps)}`);
+  if (opts.stageSteps && (opts.stageSteps.length !== PHASES.length || !opts.stageSteps.every((n) => Number.isInteger(n) && n > 0))) {
+    throw new EveError(`stageSteps: expected ${PHASES.length} positive integers (${SHAPES_RECIPE_PHASES.join(', ')}), got ${JSON.stringify(opts.stageSteps)}`);
   }
   const log = opts.log ?? (() => {});
   const seed = opts.seed ?? 0;
@@ -226,38 +245,40 @@ export async function runShapesRecipe(opts: ShapesRecipeOptions) {
     await writeShapesDataset(dataDir, { seed, count: opts.count ?? 2000, ...(layout === 'cells' ? { layout, tokenGrid: grid } : {}) });
   }
   await checkDataMatchesCanvas(dataDir, canvas, grid);
+  const sftData = await writeShapesSftData(dataDir);
+  log(`${SHAPES_SFT_FILES.lookups}: ${sftData.lookups} existence lookups; ${SHAPES_SFT_FILES.mixture}: ${sftData.conversations} conversations, ${sftData.existence} existence lookups, ${sftData.readings} reading questions`);
   const imageFolder = path.join(dataDir, opts.blind ? 'images-blind' : 'images');
   if (opts.blind) await writeBlankImages(path.join(dataDir, 'images'), imageFolder);
   let modelDir = path.join(opts.outDir, 'init');
   if (!existsSync(path.join(modelDir, 'model.safetensors'))) await writeInitialShapesModel(modelDir, seed, canvas);
   const setupS = (Date.now() - recipeStart) / 1000; // data, blank images, initial model
-  const summary: { stage: StageName; steps: number; seconds: number; firstLoss: number; lastLoss: number; checkpoint: string }[] = [];
-  for (const [stageIndex, st] of STAGES.entries()) {
+  const summary: { phase: ShapesRecipePhase; stage: StageName; steps: number; seconds: number; firstLoss: number; lastLoss: number; checkpoint: string }[] = [];
+  for (const [phaseIndex, st] of PHASES.entries()) {
     const common = {
       stage: st.stage,
-      dataPath: path.join(dataDir, `${st.data}.json`),
+      dataPath: path.join(dataDir, st.data),
       imageFolder,
       teacher: opts.blind ? ('none' as const) : ('shapes' as const),
       ...(opts.backend ? { backend: opts.backend } : {}),
     };
-    const out = path.join(opts.outDir, st.stage);
-    // The stage's schedule: an earlier run's, or planned from a timing probe within the budget.
+    const out = path.join(opts.outDir, st.phase);
+    // The phase's schedule: an earlier run's, or planned from a timing probe within the budget.
     let steps: number;
     let stopAfter: number | undefined;
     let budgetS: number | undefined;
     if (opts.stageSteps) {
-      steps = opts.stageSteps[stageIndex]!;
-      log(`${st.stage}: ${steps} steps`);
+      steps = opts.stageSteps[phaseIndex]!;
+      log(`${st.phase}: ${steps} steps`);
     } else if (opts.stepsLike) {
-      const { planned, done } = await recipeStageSteps(opts.stepsLike, st.stage);
-      log(`${st.stage}: ${done} of ${planned} planned steps, as in ${opts.stepsLike}`);
+      const { planned, done } = await recipeStageSteps(opts.stepsLike, st.phase);
+      log(`${st.phase}: ${done} of ${planned} planned steps, as in ${opts.stepsLike}`);
       steps = planned;
       stopAfter = done;
     } else {
       // Timing probe: 4 steps into a scratch folder; the first is slower (caches fill) and is
       // dropped, and the median of the rest resists a busy moment on a shared machine.
       const probeStart = Date.now();
-      const probeDir = path.join(opts.outDir, `.probe-${st.stage}`);
+      const probeDir = path.join(opts.outDir, `.probe-${st.phase}`);
       const probe = await trainStage({ ...common, modelDir, outDir: probeDir, overrides: { ...st.overrides, steps: 4, seed } });
       await rm(probeDir, { recursive: true, force: true });
       const timings = probe.history.slice(1).map((h) => h.seconds).sort((a, b) => a - b);
@@ -265,7 +286,7 @@ export async function runShapesRecipe(opts: ShapesRecipeOptions) {
       // The budget covers everything: data generation and each probe come out of it.
       budgetS = Math.max(10, (minutes * 60 - setupS) * st.share - (Date.now() - probeStart) / 1000);
       steps = Math.max(3, Math.floor((budgetS * 0.9) / secPerStep));
-      log(`${st.stage}: ${secPerStep.toFixed(2)} s/step → ${steps} steps in ${Math.round(budgetS)} s`);
+      log(`${st.phase}: ${secPerStep.toFixed(2)} s/step → ${steps} steps in ${Math.round(budgetS)} s`);
     }
     const t0 = Date.now();
     const r = await trainStage({
@@ -277,9 +298,9 @@ export async function runShapesRecipe(opts: ShapesRecipeOptions) {
       ...(budgetS !== undefined ? { deadlineMs: t0 + budgetS * 1000 * 1.05 } : {}),
       logFile: path.join(out, 'metrics.jsonl'),
       log,
-      ...(opts.onStep ? { onStep: opts.onStep(st.stage) } : {}),
+      ...(opts.onStep ? { onStep: opts.onStep(st.phase) } : {}),
     });
-    summary.push({ stage: st.stage, steps: r.state.step, seconds: (Date.now() - t0) / 1000, firstLoss: r.history[0]?.loss ?? NaN, lastLoss: r.history.at(-1)?.loss ?? NaN, checkpoint: r.checkpoint });
+    summary.push({ phase: st.phase, stage: st.stage, steps: r.state.step, seconds: (Date.now() - t0) / 1000, firstLoss: r.history[0]?.loss ?? NaN, lastLoss: r.history.at(-1)?.loss ?? NaN, checkpoint: r.checkpoint });
     modelDir = r.checkpoint;
   }
   return { checkpoint: modelDir, stages: summary };

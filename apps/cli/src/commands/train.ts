@@ -1,5 +1,5 @@
 // `eve train`: one EVE training stage (`--stage prealign|pretrain|sft`) on a LLaVA-style dataset,
-// or the whole three-stage shapes recipe from scratch (`--recipe shapes`). The work is done by
+// or the whole shapes recipe from scratch (`--recipe shapes`: the three stages, SFT in three phases). The work is done by
 // @evejs/trainer; this file parses flags (or a --config JSON with the same names) and shows progress.
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
@@ -17,12 +17,12 @@ function int(v: string): number {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
   return n;
 }
-function stageStepsList(v: string): [number, number, number] {
+function stageStepsList(v: string): [number, number, number, number, number] {
   const parts = v.split(',').map((x) => Number(x.trim()));
-  if (parts.length !== 3 || !parts.every((n) => Number.isInteger(n) && n > 0)) {
-    throw new InvalidArgumentError('expected three positive integers: prealign,pretrain,sft steps (e.g. 84,415,241)');
+  if (parts.length !== 5 || !parts.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new InvalidArgumentError('expected five positive integers: steps of prealign, pretrain, sft-checklist, sft-lookups and sft (e.g. 600,517,300,250,600)');
   }
-  return parts as [number, number, number];
+  return parts as [number, number, number, number, number];
 }
 
 interface TrainFlags {
@@ -57,7 +57,7 @@ interface TrainFlags {
   count?: number;
   blind?: boolean;
   stepsLike?: string;
-  stageSteps?: [number, number, number];
+  stageSteps?: [number, number, number, number, number];
   canvas?: number;
   layout?: 'cells' | 'free';
 }
@@ -86,7 +86,7 @@ export function registerTrainCommand(program: Command): void {
     .command('train')
     .description('train EVE: one stage (--stage) from a checkpoint on LLaVA-style data, or the shapes recipe (--recipe shapes) from scratch')
     .option('--stage <stage>', 'prealign | pretrain | sft')
-    .option('--recipe <name>', 'shapes: all three stages on the shapes world from a fresh small EVE')
+    .option('--recipe <name>', 'shapes: all three stages (SFT in three phases) on the shapes world from a fresh small EVE')
     .option('--model <dir>', 'initial checkpoint (official layout: config.json, preprocessor_config.json, tokenizer, weights)')
     .option('--data <json>', 'LLaVA-style JSON (captions for prealign/pretrain, conversations for sft)')
     .option('--image-folder <dir>', 'folder the records\' "image" paths are relative to (default: the data file\'s folder)')
@@ -115,8 +115,12 @@ export function registerTrainCommand(program: Command): void {
     .option('--minutes <n>', 'time budget of --recipe shapes', num)
     .option('--count <n>', 'training images --recipe shapes generates (default 2000)', int)
     .option('--blind', 'with --recipe shapes: train the blind baseline (every image replaced by a flat one, no teacher)')
-    .option('--steps-like <run>', 'with --recipe shapes: each stage runs the planned and completed steps of that earlier recipe run instead of timing probes (a blind baseline trained exactly as long)')
-    .option('--stage-steps <p,q,r>', 'with --recipe shapes: steps of prealign, pretrain and sft instead of timing probes (the same model on any machine, however loaded)', stageStepsList)
+    .option('--steps-like <run>', 'with --recipe shapes: each phase runs the planned and completed steps of that earlier recipe run instead of timing probes (a blind baseline trained exactly as long)')
+    .option(
+      '--stage-steps <p,q,c,l,s>',
+      'with --recipe shapes: steps of its five phases (prealign, pretrain, sft-checklist, sft-lookups, sft) instead of timing probes (the same model on any machine, however loaded)',
+      stageStepsList,
+    )
     .option('--canvas <px>', 'with --recipe shapes: the new model\'s canvas, a multiple of 28 px (default 224: up to 8 × 8 image tokens)', int)
     .addOption(
       new Option('--layout <kind>', 'with --recipe shapes: the layout of the shapes world it generates (cells: one object or letter per image token of the canvas; see eve data shapes)').choices(['cells', 'free']),
@@ -141,7 +145,7 @@ export function registerTrainCommand(program: Command): void {
           ...(f.seed !== undefined ? { seed: f.seed } : {}),
           backend,
           log,
-          onStep: (stage) => stepProgress(`train ${stage}`),
+          onStep: (phase) => stepProgress(`train ${phase}`),
         });
         process.stdout.write(`${JSON.stringify(result)}\n`);
         return;
