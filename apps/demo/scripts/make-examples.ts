@@ -12,10 +12,10 @@ const OUT = fileURLToPath(new URL('../public/examples/', import.meta.url));
 // The built-in model's world: the cell layout on its own token grid (`eve train --recipe shapes --canvas 112 --layout cells`).
 const processor = JSON.parse(await readFile(new URL('../../../models/eve-shapes-tiny/preprocessor_config.json', import.meta.url), 'utf8')) as { image_size_clip: number; patch_stride_clip: number };
 const BUILT_IN_WORLD = { layout: 'cells', tokenGrid: { imageSizeClip: processor.image_size_clip, patchStrideClip: processor.patch_stride_clip } } as const;
-// A landscape colour question and a near-square count question.
+// A landscape colour question and a near-square reading question.
 const EXAMPLES = [
   { index: 121, type: 'color' as const },
-  { index: 20, type: 'count' as const },
+  { index: 48, type: 'reading' as const },
 ];
 
 const manifest = [];
