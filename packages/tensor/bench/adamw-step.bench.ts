@@ -1,9 +1,9 @@
 /**
  * One AdamW step over a model's parameters: the fused `adamwStep` (one pass per parameter on the
- * CPU) against the same update composed from elementwise ops (`adamwStepComposed`, eleven ops
+ * CPU: WebAssembly SIMD) against the same update composed from elementwise ops (`adamwStepComposed`, eleven ops
  * each allocating its result), which is what the trainer ran before. The parameters have the
  * shapes of the built-in model's language model (models/eve-shapes-tiny: 4 Llama layers of width
- * 256, MLP 688, vocabulary 691) and of a wider one (hidden 1024, MLP 2752, 8 layers, vocabulary 32000).
+ * 256, MLP 688, vocabulary 691) and of a larger one (hidden 512, MLP 1376, 8 layers, vocabulary 32000).
  * Prints a Markdown table; times are medians of repeated steps, both paths in the same process.
  *
  *   pnpm bench adamw
@@ -42,7 +42,7 @@ console.log('| parameters | composed (ms/step) | adamwStep (ms/step) | speed-up 
 console.log('| --- | --- | --- | --- |');
 for (const [name, shapes, reps] of [
   ['eve-shapes-tiny language model', llamaShapes(256, 688, 4, 691), 15],
-  ['hidden 1024, 8 layers, vocabulary 32000', llamaShapes(1024, 2752, 8, 32000), 3],
+  ['hidden 512, 8 layers, vocabulary 32000', llamaShapes(512, 1376, 8, 32000), 3],
 ] as const) {
   const count = (shapes as number[][]).reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
   const slow = timeStep(shapes as number[][], composed, reps);
