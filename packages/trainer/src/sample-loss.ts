@@ -56,8 +56,12 @@ export function headRows(spliced: readonly number[]): number[] {
   const predicted = spliced.length - 1; // position i predicts label i + 1
   const keep = new Array<boolean>(predicted).fill(false);
   let n = 0;
-  for (let i = 0; i < predicted; i++) if (spliced[i + 1] !== IGNORE_INDEX) (keep[i] = true), n++;
-  for (let i = 0; i < predicted && n < MIN_HEAD_ROWS; i++) if (!keep[i]) (keep[i] = true), n++;
+  const take = (i: number) => {
+    keep[i] = true;
+    n++;
+  };
+  for (let i = 0; i < predicted; i++) if (spliced[i + 1] !== IGNORE_INDEX) take(i);
+  for (let i = 0; i < predicted && n < MIN_HEAD_ROWS; i++) if (!keep[i]) take(i);
   const rows: number[] = [];
   keep.forEach((k, i) => k && rows.push(i));
   return rows;
