@@ -9,7 +9,7 @@
  *   no) in one conversation, as the shapes world's conversations asked it before `turns`;
  * - `existence-single.json`: one question of the pair, chosen at random: nothing to infer from text;
  * - `colour-checklist.json`: the shapes world's checklist records (`checklistRecord`, as in its
- *   `checklists.json`), "Which colors are in the image?" → "red no, green yes, …" for the seven
+ *   `checklists.json`), "Which colors are in the image?" → "red no, green square, …" for the seven
  *   colours in a fixed order: the same lookup, with the colour word right before each answer;
  * - `colour-positions.json`: "Where is each color?" → "red no, green top left, blue center and
  *   bottom, …": the checklist with the positions (in grid order) in place of "yes", so the one-
@@ -38,7 +38,7 @@ interface Checklist {
   answer(scene: Scene): string;
 }
 
-/** "red no, green yes, …": whether the scene has each colour (the shapes world's checklist). */
+/** "red no, green square, …": each colour with the shapes of its objects, or "no" (the shapes world's checklist). */
 const PRESENCE: Checklist = { question: COLOUR_CHECKLIST_QUESTION, answer: colourChecklist };
 
 /** "red no, green top left, blue center and bottom, …": where each colour is, "no" where absent. */

@@ -36,18 +36,22 @@ describe('shapes recipe', () => {
     for (const phase of SHAPES_RECIPE_PHASES) {
       expect(await recipeStageSteps(path.join(dir, 'blind'), phase)).toEqual(await recipeStageSteps(path.join(dir, 'main'), phase));
     }
-    // The last phase fine-tuned on the conversations with the lookups and reading questions added.
+    // The last phase fine-tuned on the conversations with the colour lookups (existence and shape) and reading questions added.
     const data = path.join(dir, 'main', 'data');
     const records = async (f: string) => JSON.parse(await readFile(path.join(data, f), 'utf8')) as { id: string }[];
     const mixture = await records(SHAPES_SFT_FILES.mixture);
     const readings = await records('readings.json');
-    const existence = (await records('lookups.json')).filter((r) => r.id.endsWith('-existence'));
+    const lookups = await records('lookups.json');
+    const existence = lookups.filter((r) => r.id.endsWith('-existence'));
+    const colourLookups = lookups.filter((r) => r.id.endsWith('-colour'));
     expect(readings.length).toBeGreaterThan(0);
     expect(existence.length).toBeGreaterThan(0);
-    expect(await records(SHAPES_SFT_FILES.lookups)).toEqual(existence);
-    expect(mixture.length).toBe((await records('conversations.json')).length + Math.ceil(existence.length / 2) + 2 * readings.length);
-    expect(mixture.filter((r) => r.id.endsWith('-existence'))).toEqual(existence.filter((_, i) => i % 2 === 0));
-    expect(mixture.filter((r) => r.id.endsWith('-reading')).length).toBe(2 * readings.length);
+    expect(await records(SHAPES_SFT_FILES.lookups)).toEqual(colourLookups);
+    expect(colourLookups.map((r) => r.id.replace(/-colour$/, ''))).toEqual(existence.map((r) => r.id.replace(/-existence$/, '')));
+    expect(mixture.length).toBe((await records('conversations.json')).length + Math.ceil(colourLookups.length / 2) + 3 * readings.length);
+    expect(mixture.filter((r) => r.id.endsWith('-colour'))).toEqual(colourLookups.filter((_, i) => i % 2 === 0));
+    expect(mixture.some((r) => r.id.endsWith('-existence'))).toBe(false);
+    expect(mixture.filter((r) => r.id.endsWith('-reading')).length).toBe(3 * readings.length);
     // The blind run trained on flat images and had no alignment teacher.
     const metrics = (await readFile(path.join(dir, 'blind', 'prealign', 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { align_loss: number });
     expect(metrics.every((m) => m.align_loss === 0)).toBe(true);

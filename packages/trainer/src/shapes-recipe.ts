@@ -100,12 +100,13 @@ export function shapesTokenGrid(canvas = SHAPES_PROCESSOR_CONFIG.image_size): Te
  * The recipe's phases: EVE's three stages, the last (SFT) in three parts. A model trained from
  * scratch in minutes does not learn from the conversations to look up in the image what a question
  * names (it answers every existence question "no"), nor to read (one turn in twenty there). So a
- * colour checklist ("Which colors are in the image?" → "red no, green yes, …") first teaches the
- * one-step lookup, where the colour word is right before its answer; the existence lookups ("Is
- * there a red object in the image?") then move it to the benchmark's distance, at a lower rate
- * (at 1e-3 batch 4 a lookup across a question is never learned); last come the conversations, with
- * the lookups and the reading questions as records of their own (shapes-sft-data.ts). The record
- * of every run that led here is packages/trainer/README.md.
+ * colour checklist ("Which colors are in the image?" → "red no, green square, …") first teaches
+ * the one-step lookup, where the colour word is right before its answer, and reads the shape of
+ * what it finds; the colour lookups ("Is there a red object in the image?", "What shape is the red
+ * object?") then move it to the benchmark's distance, at a lower rate (at 1e-3 batch 4 a lookup
+ * across a question is never learned); last come the conversations, with the lookups and the
+ * reading questions as records of their own (shapes-sft-data.ts). The record of every run that
+ * led here is packages/trainer/README.md.
  */
 export const SHAPES_RECIPE_PHASES = ['prealign', 'pretrain', 'sft-checklist', 'sft-lookups', 'sft'] as const;
 export type ShapesRecipePhase = (typeof SHAPES_RECIPE_PHASES)[number];
@@ -115,11 +116,11 @@ const FAST = { lr: 1e-3, warmupRatio: 0.03, batchSize: 4 } as const;
 
 /** Each phase's stage, data file, share of the time budget (as the built-in model's run spent it) and settings. */
 const PHASES: { phase: ShapesRecipePhase; stage: StageName; data: string; share: number; overrides: Partial<TrainSettings> }[] = [
-  { phase: 'prealign', stage: 'prealign', data: 'captions.json', share: 0.14, overrides: { ...FAST, projectorLr: 1e-3, visionLr: 1e-3 } },
+  { phase: 'prealign', stage: 'prealign', data: 'captions.json', share: 0.13, overrides: { ...FAST, projectorLr: 1e-3, visionLr: 1e-3 } },
   { phase: 'pretrain', stage: 'pretrain', data: 'captions.json', share: 0.15, overrides: FAST },
-  { phase: 'sft-checklist', stage: 'sft', data: 'checklists.json', share: 0.12, overrides: FAST },
-  { phase: 'sft-lookups', stage: 'sft', data: SHAPES_SFT_FILES.lookups, share: 0.18, overrides: { ...FAST, lr: 3e-4 } },
-  { phase: 'sft', stage: 'sft', data: SHAPES_SFT_FILES.mixture, share: 0.41, overrides: FAST },
+  { phase: 'sft-checklist', stage: 'sft', data: 'checklists.json', share: 0.11, overrides: FAST },
+  { phase: 'sft-lookups', stage: 'sft', data: SHAPES_SFT_FILES.lookups, share: 0.17, overrides: { ...FAST, lr: 3e-4 } },
+  { phase: 'sft', stage: 'sft', data: SHAPES_SFT_FILES.mixture, share: 0.44, overrides: FAST },
 ];
 
 /** The tokenizer folder of the built-in shapes model (the repository's models/eve-shapes-tiny). */
@@ -246,7 +247,7 @@ export async function runShapesRecipe(opts: ShapesRecipeOptions) {
   }
   await checkDataMatchesCanvas(dataDir, canvas, grid);
   const sftData = await writeShapesSftData(dataDir);
-  log(`${SHAPES_SFT_FILES.lookups}: ${sftData.lookups} existence lookups; ${SHAPES_SFT_FILES.mixture}: ${sftData.conversations} conversations, ${sftData.existence} existence lookups, ${sftData.readings} reading questions`);
+  log(`${SHAPES_SFT_FILES.lookups}: ${sftData.lookups} colour lookups (existence and shape); ${SHAPES_SFT_FILES.mixture}: ${sftData.conversations} conversations, ${sftData.colourLookups} colour lookups (existence and shape), ${sftData.readings} reading questions`);
   const imageFolder = path.join(dataDir, opts.blind ? 'images-blind' : 'images');
   if (opts.blind) await writeBlankImages(path.join(dataDir, 'images'), imageFolder);
   let modelDir = path.join(opts.outDir, 'init');

@@ -20,7 +20,7 @@ function int(v: string): number {
 function stageStepsList(v: string): [number, number, number, number, number] {
   const parts = v.split(',').map((x) => Number(x.trim()));
   if (parts.length !== 5 || !parts.every((n) => Number.isInteger(n) && n > 0)) {
-    throw new InvalidArgumentError('expected five positive integers: steps of prealign, pretrain, sft-checklist, sft-lookups and sft (e.g. 600,517,300,250,600)');
+    throw new InvalidArgumentError('expected five positive integers: steps of prealign, pretrain, sft-checklist, sft-lookups and sft (e.g. 600,517,300,250,800)');
   }
   return parts as [number, number, number, number, number];
 }

@@ -166,17 +166,22 @@ export function conversationTurns(scene: Scene, qa: readonly QuestionAnswer[], r
 export const COLOUR_CHECKLIST_QUESTION = 'Which colors are in the image?';
 
 /**
- * "red no, green yes, …": each of the seven colours in COLOURS order and whether the scene has it.
+ * "red no, green square, blue circle and cross, …": each of the seven colours in COLOURS order
+ * and the shapes (in SHAPES order) of the scene's objects of that colour, or "no".
  *
  * Existence and position questions need a lookup: find the colour the question names among the
  * image tokens. A model trained from scratch does not learn it from the questions, where the
  * colour word sits some twenty tokens before the answer; it does learn it here, where the colour
  * word is the token right before the answer. Fine-tuned on this first, it then learns the
- * questions' form (the trainer README's "What the lookup needs").
+ * questions' form (the trainer README's "What the lookup needs"). Naming the shapes found, not
+ * just "yes", makes the same step read the shape of the token it finds, which shape questions
+ * ("What shape is the red object?") need.
  */
 export function colourChecklist(scene: Scene): string {
-  const present = new Set(scene.objects.map((o) => o.colour));
-  return COLOURS.map((c, i) => `${c.name} ${present.has(i) ? 'yes' : 'no'}`).join(', ');
+  return COLOURS.map((c, i) => {
+    const shapes = SHAPES.filter((shape) => scene.objects.some((o) => o.colour === i && o.shape === shape));
+    return `${c.name} ${shapes.length ? shapes.join(' and ') : 'no'}`;
+  }).join(', ');
 }
 
 /**
@@ -197,11 +202,49 @@ export function colourExistenceQuestions(scene: Scene, rng: Rng, count = 8): Que
   return out;
 }
 
-/** Position questions about every object whose colour no other object has (a colour lookup finds it), shuffled. */
-export function colourPositionQuestions(scene: Scene, rng: Rng): QuestionAnswer[] {
+/** Questions (`ask`) about every object whose colour no other object has (a colour lookup finds it), shuffled. */
+function colourUniqueQuestions(scene: Scene, rng: Rng, ask: (o: SceneObject) => QuestionAnswer): QuestionAnswer[] {
   const byColour = countBy(scene.objects, (o) => String(o.colour));
-  const out = scene.objects
-    .filter((o) => byColour.get(String(o.colour)) === 1)
-    .map((o): QuestionAnswer => ({ type: 'position', question: `Where is the ${objectName(o)}?`, answer: positionOf(scene, o.cx, o.cy) }));
-  return rng.shuffle(out);
+  return rng.shuffle(scene.objects.filter((o) => byColour.get(String(o.colour)) === 1).map(ask));
+}
+
+/** "Where is the red circle?" about every object whose colour no other object has, shuffled. */
+export function colourPositionQuestions(scene: Scene, rng: Rng): QuestionAnswer[] {
+  return colourUniqueQuestions(scene, rng, (o) => ({ type: 'position', question: `Where is the ${objectName(o)}?`, answer: positionOf(scene, o.cx, o.cy) }));
+}
+
+/** "What shape is the red object?" about every object whose colour no other object has, shuffled. */
+export function colourShapeQuestions(scene: Scene, rng: Rng): QuestionAnswer[] {
+  return colourUniqueQuestions(scene, rng, (o) => ({ type: 'shape', question: `What shape is the ${COLOURS[o.colour]!.name} object?`, answer: o.shape }));
+}
+
+/** At most this many of a colour-lookup conversation's turns ask a shape (see {@link colourLookupTurns}). */
+export const SHAPE_LOOKUP_TURNS = 3;
+
+/** The colour a lookup question names ("Is there a red object …", "What shape is the red object?"). */
+function colourAsked(q: QuestionAnswer): string | undefined {
+  return COLOURS.find((c) => q.question.includes(` ${c.name} object`))?.name;
+}
+
+/**
+ * The turns of a colour-lookup conversation: the existence questions, with up to
+ * SHAPE_LOOKUP_TURNS shape questions in the places of the last ones, in a shuffled order. Both
+ * kinds find the colour the question names among the image tokens; the existence answer then says
+ * whether it was found, the shape answer reads the shape of the token found. Shape is what the
+ * fine-tuned model did not read back from its image tokens when only the conversations asked it
+ * (one turn in twenty); here it is asked as often as the lookup is taught, in the same number of
+ * turns, so the phase takes as long as it did with existence questions alone. A shape question
+ * about a colour says that colour is there, so an existence question about it always comes
+ * first: otherwise its "yes" could be read off the conversation instead of the image (as the
+ * existence pair's second answer was, `conversationTurns`).
+ */
+export function colourLookupTurns(existence: readonly QuestionAnswer[], shape: readonly QuestionAnswer[], rng: Rng): QuestionAnswer[] {
+  const shapes = shape.slice(0, Math.min(SHAPE_LOOKUP_TURNS, existence.length));
+  const turns = rng.shuffle([...existence.slice(0, existence.length - shapes.length), ...shapes]);
+  for (let i = 0; i < turns.length; i++) {
+    if (turns[i]!.type !== 'shape') continue;
+    const j = turns.findIndex((q, k) => k > i && q.type === 'existence' && colourAsked(q) === colourAsked(turns[i]!));
+    if (j > i) [turns[i], turns[j]] = [turns[j]!, turns[i]!];
+  }
+  return turns;
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { readLlavaDataset } from '../llava-dataset.js';
-import { colourChecklist, QUESTION_TYPES } from './language.js';
+import { colourChecklist, QUESTION_TYPES, SHAPE_LOOKUP_TURNS } from './language.js';
 import { anypixelGeometry, parseProcessorConfig } from '@evejs/image';
 import { cellGrid } from './cells.js';
 import { letterIndexAt } from './font.js';
@@ -207,6 +207,7 @@ describe('shapes world', () => {
   });
 
   it('asks colour lookups that the scene answers, and checks every colour off in order', () => {
+    const byQuestion = (a: { question: string }, b: { question: string }) => a.question.localeCompare(b.question);
     let yes = 0;
     let no = 0;
     for (const s of samples) {
@@ -228,8 +229,31 @@ describe('shapes world', () => {
         const o = unique.find((u) => q.question === `Where is the ${objectName(u)}?`)!;
         expect(q.answer).toBe(positionOf(s.scene, o.cx, o.cy));
       }
+      // The same objects asked for their shape by colour.
+      const { shape, colour } = s.lookups;
+      const colourName = (o: (typeof unique)[number]) => COLOURS[o.colour]!.name;
+      expect(shape.map((q) => q.question).sort()).toEqual(unique.map((o) => `What shape is the ${colourName(o)} object?`).sort());
+      for (const q of shape) expect(q.answer).toBe(unique.find((u) => q.question === `What shape is the ${colourName(u)} object?`)!.shape);
+      // The mixed conversation: as many turns as the existence lookups, the shape questions (at most
+      // SHAPE_LOOKUP_TURNS) in the places of the last existence questions.
+      const shapesAsked = Math.min(SHAPE_LOOKUP_TURNS, shape.length, existence.length);
+      expect(colour.length).toBe(existence.length);
+      expect(colour.filter((q) => q.type === 'shape')).toHaveLength(shapesAsked);
+      expect([...colour].sort(byQuestion)).toEqual([...existence.slice(0, existence.length - shapesAsked), ...shape.slice(0, shapesAsked)].sort(byQuestion));
+      // No existence question follows a shape question about its colour (that one says "it is there").
+      colour.forEach((q, i) => {
+        if (q.type !== 'existence') return;
+        const c = /^Is there an? (\w+) object/.exec(q.question)![1];
+        expect(colour.slice(0, i).some((p) => p.type === 'shape' && p.question === `What shape is the ${c} object?`)).toBe(false);
+      });
       const entries = s.checklist.split(', ');
-      expect(entries).toEqual(COLOURS.map((c, i) => `${c.name} ${colours.includes(i) ? 'yes' : 'no'}`));
+      // Each colour with the shapes of its objects, in SHAPES order, or "no".
+      expect(entries).toEqual(
+        COLOURS.map((c, i) => {
+          const shapes = SHAPES.filter((shape) => s.scene.objects.some((o) => o.colour === i && o.shape === shape));
+          return `${c.name} ${shapes.length ? shapes.join(' and ') : 'no'}`;
+        }),
+      );
       expect(s.checklist).toBe(colourChecklist(s.scene));
     }
     // "yes" and "no" about equally often over the set.

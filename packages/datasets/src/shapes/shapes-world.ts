@@ -10,7 +10,9 @@ import {
   COLOUR_CHECKLIST_QUESTION,
   colourChecklist,
   colourExistenceQuestions,
+  colourLookupTurns,
   colourPositionQuestions,
+  colourShapeQuestions,
   conversationTurns,
   type QuestionAnswer,
   questions,
@@ -36,10 +38,19 @@ export interface ShapesSample {
   readonly qa: readonly QuestionAnswer[];
   /** The turns of its training conversation: `qa`, with independently answered existence questions in the pair's places. */
   readonly turns: readonly QuestionAnswer[];
-  /** Which colours the scene has ("red no, green yes, …"): the one-step form of the colour lookup. */
+  /** Which colours the scene has and the shapes of each ("red no, green square, …"): the one-step form of the colour lookup. */
   readonly checklist: string;
-  /** Training questions that a colour lookup answers: existence by colour, and positions of colour-unique objects. */
-  readonly lookups: { readonly existence: readonly QuestionAnswer[]; readonly position: readonly QuestionAnswer[] };
+  /**
+   * Training questions that a colour lookup answers: existence by colour, positions and shapes of
+   * colour-unique objects, and `colour`: the existence questions with some of the shape questions
+   * in their last places (`colourLookupTurns`).
+   */
+  readonly lookups: {
+    readonly existence: readonly QuestionAnswer[];
+    readonly position: readonly QuestionAnswer[];
+    readonly shape: readonly QuestionAnswer[];
+    readonly colour: readonly QuestionAnswer[];
+  };
 }
 
 export interface ShapesOptions extends SceneOptions {
@@ -65,7 +76,11 @@ export function shapesSample(seed: number, split: ShapesSplit, index: number, op
   const qa = questions(scene, rng, opts.questionsPerType ?? 1);
   // Drawn after everything else, so the scenes, captions and benchmark questions stay as they were.
   const turns = conversationTurns(scene, qa, rng);
-  const lookups = { existence: colourExistenceQuestions(scene, rng), position: colourPositionQuestions(scene, rng) };
+  const existence = colourExistenceQuestions(scene, rng);
+  const position = colourPositionQuestions(scene, rng);
+  // Drawn after the others, so the existence and position lookups stay as they were.
+  const shape = colourShapeQuestions(scene, rng);
+  const lookups = { existence, position, shape, colour: colourLookupTurns(existence, shape, rng) };
   return {
     id,
     image: `${id}.png`,
@@ -127,14 +142,13 @@ export function conversationRecord(s: ShapesSample): LlavaRecord {
 
 /**
  * The sample's colour-lookup SFT records: its existence questions in one conversation and, where it
- * has an object of a unique colour, its position questions in another.
+ * has an object of a unique colour, its position questions in another, its shape questions in a
+ * third, and the existence questions mixed with shape questions in a fourth (`-colour`).
  */
 export function lookupRecords(s: ShapesSample): LlavaRecord[] {
-  const { existence, position } = s.lookups;
-  return [
-    ...(existence.length ? [questionsRecord(s, `${s.id}-existence`, existence)] : []),
-    ...(position.length ? [questionsRecord(s, `${s.id}-position`, position)] : []),
-  ];
+  const { existence, position, shape, colour } = s.lookups;
+  const kinds: [string, readonly QuestionAnswer[]][] = [['existence', existence], ['position', position], ['shape', shape], ['colour', colour]];
+  return kinds.filter(([, turns]) => turns.length > 0).map(([kind, turns]) => questionsRecord(s, `${s.id}-${kind}`, turns));
 }
 
 /**
@@ -148,7 +162,7 @@ export function readingRecord(s: ShapesSample): LlavaRecord | null {
   return reading.length ? questionsRecord(s, `${s.id}-reading`, reading) : null;
 }
 
-/** The sample's colour checklist as an SFT record: "Which colors are in the image?" → "red no, green yes, …". */
+/** The sample's colour checklist as an SFT record: "Which colors are in the image?" → "red no, green square, …". */
 export function checklistRecord(s: ShapesSample): LlavaRecord {
   return questionsRecord(s, `${s.id}-checklist`, [{ type: 'existence', question: COLOUR_CHECKLIST_QUESTION, answer: s.checklist }]);
 }

@@ -7,7 +7,8 @@
  *   <out>/checklists.json         LLaVA-format colour checklists ("Which colors are in the image?"),
  *                                 the one-step form of the colour lookup
  *   <out>/lookups.json            LLaVA-format conversations of questions a colour lookup answers
- *                                 (existence by colour; positions of colour-unique objects)
+ *                                 (existence by colour; positions and shapes of colour-unique
+ *                                 objects; existence and shape mixed)
  *   <out>/readings.json           LLaVA-format reading questions alone, one per image with a word
  *   <out>/questions.jsonl         held-out questions with answers (the shapes benchmark)
  *   <out>/scenes.jsonl            every scene's description (teacher features are recomputed from it)
