@@ -14,7 +14,7 @@ const processor = JSON.parse(await readFile(new URL('../../../models/eve-shapes-
 const BUILT_IN_WORLD = { layout: 'cells', tokenGrid: { imageSizeClip: processor.image_size_clip, patchStrideClip: processor.patch_stride_clip } } as const;
 // A landscape colour question and a near-square reading question.
 const EXAMPLES = [
-  { index: 121, type: 'color' as const },
+  { index: 2, type: 'color' as const },
   { index: 48, type: 'reading' as const },
 ];
 

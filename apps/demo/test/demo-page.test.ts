@@ -118,7 +118,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`demo page in headless Chromium (${isTrai
       const expected = await apiAnswer([{ role: 'user', text: example.question }]);
       expect(first.text).toBe(expected);
       expect(first.text.length).toBeGreaterThan(0);
-      // The trained model answers in a single token ("red"); the fixture's answers are long, and
+      // The trained model answers in a word ("yellow"); the fixture's answers are long, and
       // there they must arrive in several pieces. (The server's own tests check SSE chunking.)
       expect(first.partials, 'the answer should arrive in pieces').toBeGreaterThan(isTrained ? 0 : 1);
       if (isTrained) expect(first.text.trim().toLowerCase()).toBe(example.answer);

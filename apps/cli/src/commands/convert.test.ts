@@ -29,11 +29,11 @@ describe('eve convert --quantize / eve chat --dtype', () => {
     // Matrices shrink to 1.0625/4; this tiny model's f32 vectors (patch convolution, norms) stay.
     expect(ratio).toBeGreaterThan(0.27);
     expect(ratio).toBeLessThan(0.45);
-    expect((await eve('chat', '--model', out, ...QUESTION)).stdout).toBe('red\n');
+    expect((await eve('chat', '--model', out, ...QUESTION)).stdout).toBe('purple\n');
   }, 120_000);
 
   it('quantises to q4_0 while loading and still answers', async () => {
-    expect((await eve('chat', '--dtype', 'q4', ...QUESTION)).stdout).toBe('red\n');
+    expect((await eve('chat', '--dtype', 'q4', ...QUESTION)).stdout).toBe('purple\n');
   }, 120_000);
 
   it('refuses an unknown format', async () => {
