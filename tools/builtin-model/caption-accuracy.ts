@@ -9,11 +9,10 @@
  *          <checkpoint (pretrain or later)> <recipe data dir> [scenes=100]
  * The checkpoint folder needs the tokenizer files (copy them from models/eve-shapes-tiny).
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { COLOURS, SHAPES, positionOf } from '@evejs/datasets';
 import { loadEveRuntime } from '@evejs/model/runtime';
 import { registerCpuBackend } from '@evejs/tensor';
+import { greedyReply, recipeImage } from './greedy-reply.js';
 import { heldOutScenes } from './scenes.js';
 
 const [checkpoint, dataDir, n = '100'] = process.argv.slice(2);
@@ -25,12 +24,7 @@ const scenes = await heldOutScenes(dataDir, Number(n));
 const OBJECT = new RegExp(`(small|large) (${COLOURS.map((c) => c.name).join('|')}) (${SHAPES.join('|')}) at the ([a-z ]+?)(?=,| and |\\.|$)`, 'g');
 const tally = { scenes: 0, count: 0, word: 0, words: 0, predicted: 0, colour: 0, shape: 0, pair: 0, pairPosition: 0 };
 for (const { image, scene } of scenes) {
-  const bytes = new Uint8Array(await readFile(path.join(dataDir, 'images', image)));
-  const img = await runtime.prepareImage(bytes, image, 40_000_000);
-  let text = '';
-  for await (const step of runtime.generate(runtime.encodePrompt('<image>'), { image: img, maxNewTokens: 120, temperature: 0, topP: 1, topK: 0, seed: 0, stopStrings: ['\n'], signal: new AbortController().signal })) {
-    text += step.text;
-  }
+  const text = await greedyReply(runtime, runtime.encodePrompt('<image>'), await recipeImage(runtime, dataDir, image), 120, '\n');
   const objects = [...text.matchAll(OBJECT)].map((m) => ({ colour: m[2]!, shape: m[3]!, position: m[4]! }));
   const truth = scene.objects.map((o) => ({ colour: COLOURS[o.colour]!.name, shape: o.shape as string, position: positionOf(scene, o.cx, o.cy) as string }));
   tally.scenes++;

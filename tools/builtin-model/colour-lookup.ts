@@ -30,6 +30,7 @@ import { checklistRecord, COLOUR_CHECKLIST_QUESTION, colourChecklist, COLOURS, t
 import { loadEveRuntime } from '@evejs/model/runtime';
 import { registerCpuBackend, Rng } from '@evejs/tensor';
 import { renderPrompt } from '@evejs/tokenizer';
+import { greedyReply, recipeImage } from './greedy-reply.js';
 import { heldOutScenes, readSceneRows } from './scenes.js';
 
 interface Checklist {
@@ -103,12 +104,7 @@ async function score(list: Checklist, checkpoint: string, dataDir: string, n: nu
   const ids = runtime.encodePrompt(renderPrompt(template, [{ role: user, text: `<image>\n${list.question}` }, { role: assistant, text: null }]));
   const tally = { entries: 0, answered: 0, right: 0, absent: 0 };
   for (const { image, scene } of await heldOutScenes(dataDir, n)) {
-    const img = await runtime.prepareImage(new Uint8Array(await readFile(path.join(dataDir, 'images', image))), image, 40_000_000);
-    let text = '';
-    const stop = template.sep2 ?? '</s>';
-    for await (const step of runtime.generate(ids, { image: img, maxNewTokens: 60, temperature: 0, topP: 1, topK: 0, seed: 0, stopStrings: [stop], signal: new AbortController().signal })) {
-      text += step.text;
-    }
+    const text = await greedyReply(runtime, ids, await recipeImage(runtime, dataDir, image), 60, template.sep2 ?? '</s>');
     const truth = list.answer(scene);
     const saidBy = entries(text.trim());
     for (const [colour, present] of entries(truth)) {

@@ -11,32 +11,21 @@
  *          <checkpoint> <recipe data dir> [types=color,shape,reading] [formats=f32,q8_0,q4_0] [--suffix]
  * `--suffix` asks with the benchmark's answer-format line, as the demo's examples do.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SHORT_ANSWER_SUFFIX } from '@evejs/datasets';
+import { type ShapesQuestion, SHORT_ANSWER_SUFFIX } from '@evejs/datasets';
 import { loadEveRuntime } from '@evejs/model/runtime';
 import type { WeightDType } from '@evejs/model';
 import { EveError, registerCpuBackend } from '@evejs/tensor';
 import { renderPrompt } from '@evejs/tokenizer';
-
-interface HeldOutQuestion {
-  question_id: string;
-  image: string;
-  text: string;
-  type: string;
-  answer: string;
-}
+import { greedyReply, recipeImage } from './greedy-reply.js';
+import { readJsonLines } from './scenes.js';
 
 const args = process.argv.slice(2).filter((a) => a !== '--suffix');
 const withSuffix = process.argv.includes('--suffix');
 const [checkpoint, dataDir, typeList = 'color,shape,reading', formatList = 'f32,q8_0,q4_0'] = args;
 if (!checkpoint || !dataDir) throw new EveError('usage: pick-example.ts <checkpoint> <recipe data dir> [types] [formats] [--suffix]');
 const types = new Set(typeList.split(','));
-const questions = (await readFile(path.join(dataDir, 'questions.jsonl'), 'utf8'))
-  .split('\n')
-  .filter((l) => l.trim() !== '')
-  .map((l) => JSON.parse(l) as HeldOutQuestion)
-  .filter((q) => types.has(q.type));
+const questions = (await readJsonLines<ShapesQuestion>(path.join(dataDir, 'questions.jsonl'))).filter((q) => types.has(q.type));
 
 registerCpuBackend();
 /** Question id → still right in every format tried so far. */
@@ -52,12 +41,9 @@ for (const format of formatList.split(',')) {
   for (const q of questions.filter((x) => right.has(x.question_id))) {
     const text = `<image>\n${q.text}${withSuffix ? SHORT_ANSWER_SUFFIX : ''}`;
     const ids = runtime.encodePrompt(renderPrompt(template, [{ role: user, text }, { role: assistant, text: null }]));
-    const img = await runtime.prepareImage(new Uint8Array(await readFile(path.join(dataDir, 'images', q.image))), q.image, 40_000_000);
+    const img = await recipeImage(runtime, dataDir, q.image);
     sizes.set(q.image, `${img.width}x${img.height}`);
-    let reply = '';
-    for await (const step of runtime.generate(ids, { image: img, maxNewTokens: 16, temperature: 0, topP: 1, topK: 0, seed: 0, stopStrings: [stop], signal: new AbortController().signal })) {
-      reply += step.text;
-    }
+    const reply = await greedyReply(runtime, ids, img, 16, stop);
     // `eve chat` prints the reply trimmed; the README and tests compare it exactly.
     if (reply.trim() === q.answer) stillRight.add(q.question_id);
   }
