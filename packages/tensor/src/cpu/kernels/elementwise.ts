@@ -8,6 +8,7 @@ import { sizeOf } from '../../shape.js';
 import { erf } from '../math.js';
 import { takeHostArray } from '../host-pool.js';
 import { forEachRow, planLoop, type LoopPlan } from '../strided.js';
+import { binaryWasm, isWasmBinaryOp } from '../wasm/wasm-elementwise.js';
 
 type Unary = (x: number, attrs: { exponent?: number }) => number;
 
@@ -129,8 +130,12 @@ function unaryKernel(op: string): KernelConfig {
   return { op, backend: 'cpu', run: run as KernelFn };
 }
 
+/** Rows shorter than this stay in the TypeScript loop: staging them in WASM memory costs more. */
+const WASM_MIN_ROW = 64;
+
 function binaryKernel(op: string): KernelConfig {
   const loop = BINARY_LOOPS[op]!;
+  const wasmOp = isWasmBinaryOp(op) ? op : null;
   const run: KernelFn = ({ inputs: [a, b], outputs: [o] }) => {
     const out = takeHostArray(o!.dtype, sizeOf(o!.shape));
     const da = a!.storage as HostArray;
@@ -138,6 +143,14 @@ function binaryKernel(op: string): KernelConfig {
     const plan = planLoop([a!, b!], o!.shape);
     const sa = innerStride(plan, 0);
     const sb = innerStride(plan, 1);
+    // f32 rows that are dense or a scalar go to the SIMD loops (same bits, see wasm-elementwise.ts).
+    if (wasmOp && o!.dtype === 'f32' && a!.dtype === 'f32' && b!.dtype === 'f32' && (sa === 0 || sa === 1) && (sb === 0 || sb === 1) && sa + sb > 0) {
+      const [fo, fa, fb] = [out as Float32Array, da as Float32Array, db as Float32Array];
+      forEachRow(plan, (st, oi, n) => {
+        if (n < WASM_MIN_ROW || !binaryWasm(wasmOp, fo, oi, fa, st[0]!, sa, fb, st[1]!, sb, n)) loop(out, oi, da, st[0]!, sa, db, st[1]!, sb, n);
+      });
+      return [out];
+    }
     forEachRow(plan, (st, oi, n) => loop(out, oi, da, st[0]!, sa, db, st[1]!, sb, n));
     return [out];
   };

@@ -9,8 +9,12 @@
  *   [3] op    0 = gemm, 1 = dotRows, 2 = dotRowsQ8, 3 = dotRowsQ4, 4 = gemm over a run of batches
  *   [4..]     the kernel's arguments (op 4: the byte address of `count` (a, b, c) address
  *             triples in memory, `count`, then gemm's arguments from ldc on)
+ *   [30, 31]  an f64: when the worker finished the task (performance.timeOrigin + now(), ms),
+ *             written before `done`; the main thread sizes the next split by it
  */
 export const CONTROL_SLOT_WORDS = 32;
+/** The word where a slot's finish time (an f64 over two words) starts. */
+export const FINISHED_AT_WORD = 30;
 
 export const CPU_WORKER_SOURCE = `
 'use strict';
@@ -18,6 +22,7 @@ const { workerData } = require('node:worker_threads');
 const { module, memory, slot, slotWords } = workerData;
 const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const ctl = new Int32Array(memory.buffer, 0, 16384);
+const finishedAt = new Float64Array(memory.buffer, 0, 8192);
 const base = slot * slotWords;
 const p = base + 4;
 let seq = 0;
@@ -42,6 +47,7 @@ for (;;) {
   } else {
     (op === 2 ? k.dotRowsQ8 : k.dotRowsQ4)(ctl[p], ctl[p + 1], ctl[p + 2], ctl[p + 3], ctl[p + 4], ctl[p + 5], ctl[p + 6], ctl[p + 7]);
   }
+  finishedAt[(base + ${FINISHED_AT_WORD}) / 2] = performance.timeOrigin + performance.now();
   Atomics.store(ctl, base + 1, s);
   Atomics.notify(ctl, base + 1);
 }

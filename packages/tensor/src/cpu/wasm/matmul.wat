@@ -12,12 +12,22 @@
 ;; The 4×8 register tile (8 f32x4 accumulators) is the micro-kernel; K is blocked by kc so one
 ;; B micro-panel (kc·32 bytes) stays in L1 while mcp A panels (mcp·kc·16 bytes) stay in L2.
 ;;
+;; pack: the panels of gemm's A or B from a matrix staged in memory as is. Element (i, p) of the
+;; matrix, i < rows, p < depth, is at src + i·rs + p·ds (bytes), so row-major and transposed
+;; storage are the same loop; panel q of width w holds dst[q][p][r] = element (q·w + r, p), zero
+;; for q·w + r ≥ rows. A: w = 4, rows = m, depth = k; B: w = 8, rows = n (B's columns), depth = k.
+;;
 ;; dotRows: C[i, j] = A[i, :]·B[j, :] for row-major A [m, k] and B [nj, k] (matvec with
 ;; transposeB, where B is a PyTorch [out, in] weight used as is, without packing).
 ;;
 ;; adamw: one AdamW step of n values (a multiple of 4) in place: p (decayed when decay ≠ 0), m and
 ;; v at their byte addresses, g read; the scalars are f32, every operation an IEEE f32 one, so the
 ;; values are those of the TypeScript kernel that rounds each f64 operation to f32 (adamw-step.ts).
+;;
+;; addF32 / subF32 / mulF32 / divF32: o[i] = a[i] op b[i] for n values (a multiple of 4), four at a
+;; time; aStep and bStep are 16 (the operand advances) or 0 (a scalar splat in 16 bytes, read
+;; again for every group). An IEEE f32 operation of two f32 values is the f64 one rounded to f32,
+;; so the results are those of the TypeScript loops in kernels/elementwise.ts bit for bit.
 ;;
 ;; dotRowsQ8 / dotRowsQ4: the same with a block-quantised B (quantize.ts): B row j is k int8
 ;; values (q8_0) or k/2 bytes of nibbles (q4_0: byte t holds elements 2t and 2t+1, low nibble
@@ -120,6 +130,35 @@
             (br $iLoop)))
         (local.set $k0 (i32.add (local.get $k0) (local.get $kl)))
         (br $kLoop))))
+
+  (func (export "pack") (param $src i32) (param $dst i32) (param $rows i32) (param $depth i32) (param $w i32) (param $rs i32) (param $ds i32)
+    (local $q i32) (local $panels i32) (local $p i32) (local $r i32) (local $row0 i32) (local $s i32)
+    (local.set $panels (i32.div_u (i32.sub (i32.add (local.get $rows) (local.get $w)) (i32.const 1)) (local.get $w)))
+    (block $qDone
+      (loop $qLoop
+        (br_if $qDone (i32.ge_u (local.get $q) (local.get $panels)))
+        (local.set $row0 (i32.mul (local.get $q) (local.get $w)))
+        (local.set $p (i32.const 0))
+        (block $pDone
+          (loop $pLoop
+            (br_if $pDone (i32.ge_u (local.get $p) (local.get $depth)))
+            (local.set $s (i32.add (local.get $src)
+              (i32.add (i32.mul (local.get $row0) (local.get $rs)) (i32.mul (local.get $p) (local.get $ds)))))
+            (local.set $r (i32.const 0))
+            (block $rDone
+              (loop $rLoop
+                (br_if $rDone (i32.ge_u (local.get $r) (local.get $w)))
+                (if (i32.lt_u (i32.add (local.get $row0) (local.get $r)) (local.get $rows))
+                  (then (f32.store (local.get $dst) (f32.load (local.get $s))))
+                  (else (f32.store (local.get $dst) (f32.const 0))))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+                (local.set $s (i32.add (local.get $s) (local.get $rs)))
+                (local.set $r (i32.add (local.get $r) (i32.const 1)))
+                (br $rLoop)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $pLoop)))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br $qLoop))))
 
   ;; C[i, j] = Σ_p A[i, p]·B[j, p] for i < m, j < nj; A, B row-major with k columns, C row stride ldc.
   (func (export "dotRows")
@@ -289,5 +328,53 @@
         (v128.store (i32.add (local.get $m) (local.get $i)) (local.get $mv))
         (v128.store (i32.add (local.get $v) (local.get $i)) (local.get $vv))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  (func (export "addF32") (param $a i32) (param $b i32) (param $o i32) (param $n i32) (param $aStep i32) (param $bStep i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+        (v128.store (local.get $o) (f32x4.add (v128.load (local.get $a)) (v128.load (local.get $b))))
+        (local.set $a (i32.add (local.get $a) (local.get $aStep)))
+        (local.set $b (i32.add (local.get $b) (local.get $bStep)))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $next))))
+
+  (func (export "subF32") (param $a i32) (param $b i32) (param $o i32) (param $n i32) (param $aStep i32) (param $bStep i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+        (v128.store (local.get $o) (f32x4.sub (v128.load (local.get $a)) (v128.load (local.get $b))))
+        (local.set $a (i32.add (local.get $a) (local.get $aStep)))
+        (local.set $b (i32.add (local.get $b) (local.get $bStep)))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $next))))
+
+  (func (export "mulF32") (param $a i32) (param $b i32) (param $o i32) (param $n i32) (param $aStep i32) (param $bStep i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+        (v128.store (local.get $o) (f32x4.mul (v128.load (local.get $a)) (v128.load (local.get $b))))
+        (local.set $a (i32.add (local.get $a) (local.get $aStep)))
+        (local.set $b (i32.add (local.get $b) (local.get $bStep)))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $next))))
+
+  (func (export "divF32") (param $a i32) (param $b i32) (param $o i32) (param $n i32) (param $aStep i32) (param $bStep i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+        (v128.store (local.get $o) (f32x4.div (v128.load (local.get $a)) (v128.load (local.get $b))))
+        (local.set $a (i32.add (local.get $a) (local.get $aStep)))
+        (local.set $b (i32.add (local.get $b) (local.get $bStep)))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
         (br $next))))
 )

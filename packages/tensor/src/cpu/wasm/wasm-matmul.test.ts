@@ -15,7 +15,7 @@ import type { TensorView } from '../../kernel-registry.js';
 import type { MatmulAttrs } from '../../ops/matmul.js';
 import { planMatmul } from '../kernels/matmul.js';
 import { dequantizeRows, quantizeHost } from '../../quantize.js';
-import { cpuThreadCount, disposeCpuWorkers, matmulWasm, quantizedMatvecWasm } from './wasm-matmul.js';
+import { cpuThreadCount, disposeCpuWorkers, matmulWasm, quantizedMatvecWasm, splitWeighted } from './wasm-matmul.js';
 
 afterAll(disposeCpuWorkers);
 
@@ -188,6 +188,34 @@ describe('matmulWasm vs float64 reference', () => {
     expect(matmulWasm(a0, b0, attrs, planMatmul(a0, b0, attrs))!.length).toBe(0);
   });
 
+  it('gives, bit for bit, the sequential f32 sums on every call while the split between threads adapts', () => {
+    // Each call re-sizes the threads' shares from their measured speeds (runSplit); whichever
+    // thread computes an element, it is c = f32(c + f32(a·b)) over p in order, as here.
+    const rand = seededRandom(31);
+    const f = Math.fround;
+    for (const t of TRANSPOSES) {
+      const [m, k, n] = [161, 160, 96];
+      const ad = randomF32(m * k, rand);
+      const bd = randomF32(k * n, rand);
+      const a = view(t.transposeA ? [k, m] : [m, k], ad);
+      const b = view(t.transposeB ? [n, k] : [k, n], bd);
+      const want = new Float32Array(m * n);
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let c = 0;
+          for (let p = 0; p < k; p++) c = f(c + f(ad[t.transposeA ? p * m + i : i * k + p]! * bd[t.transposeB ? j * k + p : p * n + j]!));
+          want[i * n + j] = c;
+        }
+      }
+      for (let call = 0; call < 40; call++) {
+        const got = matmulWasm(a, b, t, planMatmul(a, b, t))!;
+        let differ = 0;
+        for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) differ++;
+        expect(differ, `${label(t)}, call ${call}: elements that differ`).toBe(0);
+      }
+    }
+  });
+
   it('gives the same result after the workers are disposed and restarted', async () => {
     const rand = seededRandom(3);
     const a = view([129, 129], randomF32(129 * 129, rand));
@@ -224,4 +252,21 @@ describe('quantizedMatvecWasm (dotRowsQ8 / dotRowsQ4) vs a float64 reference of 
       });
     }
   }
+});
+
+describe('splitWeighted (how a product is shared between threads)', () => {
+  it('covers [0, count) with contiguous ranges in proportion to the weights, dropping empty ones', () => {
+    expect(splitWeighted(10, [1, 1])).toEqual([[0, 5], [5, 10]]);
+    expect(splitWeighted(41, [1, 0.5])).toEqual([[0, 27], [27, 41]]);
+    expect(splitWeighted(3, [1, 1, 1, 1])).toEqual([[0, 1], [1, 2], [2, 3]]);
+    expect(splitWeighted(100, [1, 0.05])).toEqual([[0, 95], [95, 100]]);
+    expect(splitWeighted(7, [1])).toEqual([[0, 7]]);
+    for (const [count, weights] of [[1, [1, 3]], [65, [1, 0.3, 2.5]], [1000, [1, 0.77]]] as [number, number[]][]) {
+      const ranges = splitWeighted(count, weights);
+      expect(ranges[0]![0]).toBe(0);
+      expect(ranges.at(-1)![1]).toBe(count);
+      for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0]).toBe(ranges[i - 1]![1]);
+      for (const [lo, hi] of ranges) expect(hi).toBeGreaterThan(lo);
+    }
+  });
 });

@@ -26,7 +26,7 @@ import { f16ToF32Table } from '../../dtype.js';
 import { QUANT_BLOCK, type QuantFormat, valuesPerWord } from '../../quantize.js';
 import type { MatmulAttrs } from '../../ops/matmul.js';
 import type { TensorView } from '../../kernel-registry.js';
-import { CONTROL_SLOT_WORDS, CPU_WORKER_SOURCE } from './cpu-worker-source.js';
+import { CONTROL_SLOT_WORDS, CPU_WORKER_SOURCE, FINISHED_AT_WORD } from './cpu-worker-source.js';
 import { MATMUL_WASM_LOCAL_BASE64, MATMUL_WASM_SHARED_BASE64 } from './matmul-wasm.generated.js';
 
 /** The shape of a (broadcast) batched matmul: see `planMatmul`. */
@@ -38,12 +38,18 @@ export interface WasmMatmulPlan {
   bOffsets: Int32Array;
 }
 
-interface MatmulExports {
+/** The module's exports (matmul.wat). */
+export interface MatmulExports {
   gemm(a: number, b: number, c: number, ldc: number, k: number, ni: number, nj: number, aStride: number, bStride: number, kc: number, mcp: number): void;
+  pack(src: number, dst: number, rows: number, depth: number, w: number, rs: number, ds: number): void;
   dotRows(a: number, b: number, c: number, m: number, nj: number, k: number, ldc: number): void;
   dotRowsQ8(a: number, q: number, sc: number, c: number, m: number, nj: number, k: number, ldc: number): void;
   dotRowsQ4(a: number, q: number, sc: number, c: number, m: number, nj: number, k: number, ldc: number): void;
   adamw(p: number, g: number, m: number, v: number, n: number, decay: number, keep: number, b1: number, c1: number, b2: number, c2: number, sqrtBc2: number, eps: number, step: number): void;
+  addF32(a: number, b: number, o: number, n: number, aStep: number, bStep: number): void;
+  subF32(a: number, b: number, o: number, n: number, aStep: number, bStep: number): void;
+  mulF32(a: number, b: number, o: number, n: number, aStep: number, bStep: number): void;
+  divF32(a: number, b: number, o: number, n: number, aStep: number, bStep: number): void;
 }
 
 interface WorkerLike {
@@ -76,7 +82,11 @@ interface WasmState {
   kernels: MatmulExports;
   workers: WorkerLike[];
   control: Int32Array;
+  /** The control words as f64 (each slot's FINISHED_AT_WORD pair holds a worker's finish time). */
+  controlF64: Float64Array;
   seq: number;
+  /** Each worker's speed relative to the main thread's, as measured by `runSplit`; 1 to start. */
+  speed: number[];
 }
 
 let state: WasmState | null | undefined;
@@ -131,7 +141,7 @@ function createState(): WasmState | null {
       }
     }
   }
-  return { memory, kernels, workers, control, seq: 0 };
+  return { memory, kernels, workers, control, controlF64: new Float64Array(memory.buffer, 0, CONTROL_BYTES / 8), seq: 0, speed: workers.map(() => 1) };
 }
 
 function getState(): WasmState | null {
@@ -162,6 +172,18 @@ export async function disposeCpuWorkers(): Promise<void> {
   await Promise.all(s.workers.map((w) => w.terminate()));
 }
 
+/**
+ * For kernels that run on the main thread only and stage their own operands (elementwise ops):
+ * the WASM exports, an f32 view of memory with at least `bytes` past the control block, and the
+ * f32 index where that free area starts; null where WebAssembly SIMD is unavailable. The view
+ * stays valid until the memory next grows (any later call may grow it).
+ */
+export function wasmStaging(bytes: number): { kernels: MatmulExports; mem: Float32Array; at: number } | null {
+  const s = getState();
+  if (!s) return null;
+  return { kernels: s.kernels, mem: reserve(s, bytes), at: CONTROL_BYTES / 4 };
+}
+
 /** Makes sure memory has `bytes` past the control block; returns a fresh f32 view of it all. */
 function reserve(s: WasmState, bytes: number): Float32Array {
   const need = CONTROL_BYTES + bytes;
@@ -171,27 +193,54 @@ function reserve(s: WasmState, bytes: number): Float32Array {
   return new Float32Array(s.memory.buffer);
 }
 
+/** The absolute time in ms, comparable between threads. */
+const clock = (): number => performance.timeOrigin + performance.now();
+
+/** Durations below this (ms) are too short to measure a thread's speed by. */
+const MIN_TIMED_MS = 0.02;
+/** Weight of the newest measurement in each worker's running speed. */
+const SPEED_STEP = 0.25;
+
 /**
- * Runs `op` with per-thread argument lists: slice 0 on this thread, the others on workers.
- * Blocks until every slice is done.
+ * Runs `op` over the units [0, count) (panels, rows or batches) in contiguous ranges, one per
+ * thread: the first on this thread, the others on workers; `argsOf(lo, hi)` gives a range's
+ * kernel arguments. Blocks until every range is done.
+ *
+ * The ranges are sized by each worker's measured speed relative to this thread, so that all
+ * finish together. Equal ranges left the main thread waiting a sixth of a training step: a
+ * worker shares its core with V8's garbage-collector and compiler threads, and reads operands
+ * this thread has just packed into its own cache. Each worker stamps its finish time, and the
+ * ratio of units per ms is folded into its running speed. Every output element is computed whole
+ * by one thread, so the split never changes a value.
  */
-function runSlices(s: WasmState, op: 0 | 1 | 2 | 3 | 4, slices: number[][]): void {
+function runSplit(s: WasmState, op: 0 | 1 | 2 | 3 | 4, count: number, threads: number, argsOf: (lo: number, hi: number) => number[]): void {
+  const ranges = splitWeighted(count, threads > 1 ? [1, ...s.speed.slice(0, threads - 1)] : [1]);
   const seq = ++s.seq;
-  for (let t = 1; t < slices.length; t++) {
+  const start = clock();
+  for (let t = 1; t < ranges.length; t++) {
     const base = t * CONTROL_SLOT_WORDS;
     s.control[base + 3] = op;
-    s.control.set(slices[t]!, base + 4);
+    s.control.set(argsOf(...ranges[t]!), base + 4);
     Atomics.store(s.control, base, seq);
     Atomics.notify(s.control, base);
   }
-  const mine = slices[0]!;
+  const mine = argsOf(...ranges[0]!);
   if (op === 0) s.kernels.gemm(...(mine as Parameters<MatmulExports['gemm']>));
   else if (op === 4) gemmBatchRun(s, mine);
   else if (op === 1) s.kernels.dotRows(...(mine as Parameters<MatmulExports['dotRows']>));
   else (op === 2 ? s.kernels.dotRowsQ8 : s.kernels.dotRowsQ4)(...(mine as Parameters<MatmulExports['dotRowsQ8']>));
-  for (let t = 1; t < slices.length; t++) {
+  const mineMs = clock() - start;
+  for (let t = 1; t < ranges.length; t++) {
     const idx = t * CONTROL_SLOT_WORDS + 1;
     for (let d = Atomics.load(s.control, idx); d !== seq; d = Atomics.load(s.control, idx)) Atomics.wait(s.control, idx, d);
+  }
+  if (ranges.length !== threads || mineMs < MIN_TIMED_MS) return; // a range was empty, or too short to time
+  const mineRate = (ranges[0]![1] - ranges[0]![0]) / mineMs;
+  for (let t = 1; t < ranges.length; t++) {
+    const ms = s.controlF64[(t * CONTROL_SLOT_WORDS + FINISHED_AT_WORD) / 2]! - start;
+    if (ms < MIN_TIMED_MS) continue;
+    const relative = (ranges[t]![1] - ranges[t]![0]) / ms / mineRate;
+    s.speed[t - 1] = Math.min(20, Math.max(0.05, s.speed[t - 1]! + SPEED_STEP * (relative - s.speed[t - 1]!)));
   }
 }
 
@@ -202,13 +251,17 @@ function gemmBatchRun(s: WasmState, [table, count, ...rest]: number[]): void {
   for (let i = 0; i < count!; i++) s.kernels.gemm(tbl[3 * i]!, tbl[3 * i + 1]!, tbl[3 * i + 2]!, ldc, k, ni, nj, aStride, bStride, kc, mcp);
 }
 
-/** Splits [0, count) into `parts` near-equal contiguous ranges (empty ones dropped). */
-function splitRange(count: number, parts: number): [number, number][] {
+/** Splits [0, count) into contiguous ranges in proportion to `weights` (empty ones dropped). */
+export function splitWeighted(count: number, weights: readonly number[]): [number, number][] {
+  const total = weights.reduce((a, b) => a + b, 0);
   const out: [number, number][] = [];
-  for (let t = 0; t < parts; t++) {
-    const lo = Math.floor((count * t) / parts);
-    const hi = Math.floor((count * (t + 1)) / parts);
+  let lo = 0;
+  let acc = 0;
+  for (let t = 0; t < weights.length; t++) {
+    acc += weights[t]!;
+    const hi = t === weights.length - 1 ? count : Math.round((count * acc) / total);
     if (hi > lo) out.push([lo, hi]);
+    lo = Math.max(lo, hi);
   }
   return out;
 }
@@ -234,49 +287,36 @@ function decodeBInto(b: TensorView, offset: number, count: number, mem: Float32A
   for (let i = 0; i < count; i++) mem[dst + i] = table[src[offset + i]!]!;
 }
 
-/** Packs op(A) [m, k] of one batch into 4-row panels at `dst` (f32 index). */
-function packA(src: Float32Array, off: number, transposed: boolean, m: number, k: number, mem: Float32Array, dst: number): void {
-  const panels = Math.ceil(m / 4);
-  for (let ip = 0; ip < panels; ip++) {
-    const rows = Math.min(4, m - 4 * ip);
-    const pd = dst + ip * k * 4;
-    for (let r = 0; r < 4; r++) {
-      const i = 4 * ip + r;
-      if (r >= rows) {
-        for (let p = 0; p < k; p++) mem[pd + p * 4 + r] = 0;
-      } else if (transposed) {
-        for (let p = 0, s = off + i; p < k; p++, s += m) mem[pd + p * 4 + r] = src[s]!;
-      } else {
-        for (let p = 0, s = off + i * k; p < k; p++, s++) mem[pd + p * 4 + r] = src[s]!;
-      }
-    }
-  }
+/**
+ * Byte strides (row, depth) of op(A)'s element (i, p) in A's dense storage, for `pack`:
+ * op(A) is [m, k]; A is stored [m, k], or [k, m] when transposed.
+ */
+function aPackStrides(transposed: boolean, m: number, k: number): [number, number] {
+  return transposed ? [4, m * 4] : [k * 4, 4];
 }
 
-/** Packs op(B) [k, n] of one batch into 8-column panels at `dst` (f32 index). */
-function packB(src: Float32Array, off: number, transposed: boolean, k: number, n: number, mem: Float32Array, dst: number): void {
-  const panels = Math.ceil(n / 8);
-  for (let jp = 0; jp < panels; jp++) {
-    const cols = Math.min(8, n - 8 * jp);
-    const pd = dst + jp * k * 8;
-    if (transposed) {
-      // B stored [n, k]: column j of op(B) is row j of storage, contiguous in k.
-      for (let c = 0; c < 8; c++) {
-        if (c >= cols) {
-          for (let p = 0; p < k; p++) mem[pd + p * 8 + c] = 0;
-        } else {
-          for (let p = 0, s = off + (8 * jp + c) * k; p < k; p++, s++) mem[pd + p * 8 + c] = src[s]!;
-        }
-      }
-    } else {
-      for (let p = 0; p < k; p++) {
-        const s = off + p * n + 8 * jp;
-        const d = pd + p * 8;
-        for (let c = 0; c < cols; c++) mem[d + c] = src[s + c]!;
-        for (let c = cols; c < 8; c++) mem[d + c] = 0;
-      }
-    }
-  }
+/**
+ * The same for B, whose panels run over op(B)'s columns: element (j, p) is op(B)[p, j], op(B) is
+ * [k, n]; B is stored [k, n], or [n, k] when transposed.
+ */
+function bPackStrides(transposed: boolean, k: number, n: number): [number, number] {
+  return transposed ? [k * 4, 4] : [4, n * 4];
+}
+
+/**
+ * Stages one batch's A (dense f32, m·k values from `off`) at byte `scratch` as it is stored, one
+ * memcpy, and packs it into 4-row panels at byte `dst` in WASM (`pack`): transposing while
+ * packing is a strided loop that JavaScript typed arrays run several times slower.
+ */
+function stageA(s: WasmState, mem: Float32Array, src: Float32Array, off: number, transposed: boolean, m: number, k: number, scratch: number, dst: number): void {
+  mem.set(src.subarray(off, off + m * k), scratch / 4);
+  s.kernels.pack(scratch, dst, m, k, 4, ...aPackStrides(transposed, m, k));
+}
+
+/** The same for B (f32, or f16/bf16 decoded while staging) into 8-column panels. */
+function stageB(s: WasmState, mem: Float32Array, b: TensorView, off: number, transposed: boolean, k: number, n: number, scratch: number, dst: number): void {
+  decodeBInto(b, off, n * k, mem, scratch / 4);
+  s.kernels.pack(scratch, dst, n, k, 8, ...bPackStrides(transposed, k, n));
 }
 
 /**
@@ -310,8 +350,7 @@ export function matmulWasm(a: TensorView, b: TensorView, attrs: MatmulAttrs, pla
       else mem.set(ad.subarray(aOffsets[bi]!, aOffsets[bi]! + m * k), aAt / 4);
       if (bOffsets[bi] !== lastB) decodeBInto(b, bOffsets[bi]!, n * k, mem, bAt / 4);
       lastB = bOffsets[bi]!;
-      const slices = splitRange(n, threads).map(([lo, hi]) => [aAt, bAt + lo * k * 4, cAt + lo * 4, m, hi - lo, k, n * 4]);
-      runSlices(s, 1, slices);
+      runSplit(s, 1, n, threads, (lo, hi) => [aAt, bAt + lo * k * 4, cAt + lo * 4, m, hi - lo, k, n * 4]);
       out.set(mem.subarray(cAt / 4, cAt / 4 + m * n), bi * m * n);
     }
     return out;
@@ -328,28 +367,19 @@ export function matmulWasm(a: TensorView, b: TensorView, attrs: MatmulAttrs, pla
   const cBytes = ni * 4 * ldc * 4;
   if (s.workers.length > 0 && nb > 1 && b.dtype === 'f32' && m * n * k < BATCH_SPLIT_MAX_MACS && nb * m * n * k >= PARALLEL_MIN_MACS) {
     const staged = nb * (12 + ni * aPanel + nj * bPanel + cBytes);
-    if (staged <= BATCH_SPLIT_MAX_BYTES) return gemmSplitByBatch(s, ad, b.storage as Float32Array, attrs, plan, out, { ni, nj, ldc, aPanel, bPanel, cBytes });
+    if (staged <= BATCH_SPLIT_MAX_BYTES) return gemmSplitByBatch(s, ad, b, attrs, plan, out, { ni, nj, ldc, aPanel, bPanel, cBytes });
   }
-  // f16/bf16 B is decoded to f32 at `scratchAt` first, then packed from there.
+  // A and B are staged as stored at `scratchAt` (B decoded to f32 there), then packed from there.
   const scratchAt = cAt + cBytes;
-  const mem = reserve(s, scratchAt - CONTROL_BYTES + (b.dtype === 'f32' ? 0 : n * k * 4));
+  const mem = reserve(s, scratchAt - CONTROL_BYTES + Math.max(m, n) * k * 4);
   let lastB = -1;
   for (let bi = 0; bi < nb; bi++) {
-    packA(ad, aOffsets[bi]!, attrs.transposeA, m, k, mem, aAt / 4);
-    if (bOffsets[bi] !== lastB) {
-      if (b.dtype === 'f32') packB(b.storage as Float32Array, bOffsets[bi]!, attrs.transposeB, k, n, mem, bAt / 4);
-      else {
-        decodeBInto(b, bOffsets[bi]!, n * k, mem, scratchAt / 4);
-        packB(mem, scratchAt / 4, attrs.transposeB, k, n, mem, bAt / 4);
-      }
-    }
+    stageA(s, mem, ad, aOffsets[bi]!, attrs.transposeA, m, k, scratchAt, aAt);
+    if (bOffsets[bi] !== lastB) stageB(s, mem, b, bOffsets[bi]!, attrs.transposeB, k, n, scratchAt, bAt);
     lastB = bOffsets[bi]!;
     // Split along whichever panel count is larger, so every thread gets work.
-    const slices =
-      nj >= ni
-        ? splitRange(nj, threads).map(([lo, hi]) => [aAt, bAt + lo * bPanel, cAt + lo * 32, ldc * 4, k, ni, hi - lo, aPanel, bPanel, KC, MC_PANELS])
-        : splitRange(ni, threads).map(([lo, hi]) => [aAt + lo * aPanel, bAt, cAt + lo * 4 * ldc * 4, ldc * 4, k, hi - lo, nj, aPanel, bPanel, KC, MC_PANELS]);
-    runSlices(s, 0, slices);
+    if (nj >= ni) runSplit(s, 0, nj, threads, (lo, hi) => [aAt, bAt + lo * bPanel, cAt + lo * 32, ldc * 4, k, ni, hi - lo, aPanel, bPanel, KC, MC_PANELS]);
+    else runSplit(s, 0, ni, threads, (lo, hi) => [aAt + lo * aPanel, bAt, cAt + lo * 4 * ldc * 4, ldc * 4, k, hi - lo, nj, aPanel, bPanel, KC, MC_PANELS]);
     const c0 = cAt / 4;
     const o0 = bi * m * n;
     if (ldc === n) out.set(mem.subarray(c0, c0 + m * n), o0);
@@ -375,7 +405,7 @@ interface PanelGeometry {
  * B offsets) and C are staged side by side with a table of their addresses, then each thread
  * runs gemm over its contiguous share of the batches (op 4).
  */
-function gemmSplitByBatch(s: WasmState, ad: Float32Array, bd: Float32Array, attrs: MatmulAttrs, plan: WasmMatmulPlan, out: Float32Array, g: PanelGeometry): Float32Array {
+function gemmSplitByBatch(s: WasmState, ad: Float32Array, b: TensorView, attrs: MatmulAttrs, plan: WasmMatmulPlan, out: Float32Array, g: PanelGeometry): Float32Array {
   const { m, k, n, aOffsets, bOffsets } = plan;
   const nb = aOffsets.length;
   const aBytes = g.ni * g.aPanel;
@@ -387,16 +417,16 @@ function gemmSplitByBatch(s: WasmState, ad: Float32Array, bd: Float32Array, attr
   const aAt = tableAt + Math.ceil((nb * 12) / 16) * 16;
   const bAt = aAt + nb * aBytes;
   const cAt = bAt + slots * bBytes;
-  const mem = reserve(s, cAt - CONTROL_BYTES + nb * g.cBytes);
+  const scratchAt = cAt + nb * g.cBytes;
+  const mem = reserve(s, scratchAt - CONTROL_BYTES + Math.max(m, n) * k * 4);
   const table = new Int32Array(s.memory.buffer, tableAt, 3 * nb);
   for (let bi = 0; bi < nb; bi++) {
-    packA(ad, aOffsets[bi]!, attrs.transposeA, m, k, mem, (aAt + bi * aBytes) / 4);
+    stageA(s, mem, ad, aOffsets[bi]!, attrs.transposeA, m, k, scratchAt, aAt + bi * aBytes);
     const bHere = bAt + bSlot[bi]! * bBytes;
-    if (bi === 0 || bSlot[bi] !== bSlot[bi - 1]) packB(bd, bOffsets[bi]!, attrs.transposeB, k, n, mem, bHere / 4);
+    if (bi === 0 || bSlot[bi] !== bSlot[bi - 1]) stageB(s, mem, b, bOffsets[bi]!, attrs.transposeB, k, n, scratchAt, bHere);
     table.set([aAt + bi * aBytes, bHere, cAt + bi * g.cBytes], 3 * bi);
   }
-  const slices = splitRange(nb, s.workers.length + 1).map(([lo, hi]) => [tableAt + lo * 12, hi - lo, g.ldc * 4, k, g.ni, g.nj, g.aPanel, g.bPanel, KC, MC_PANELS]);
-  runSlices(s, 4, slices);
+  runSplit(s, 4, nb, s.workers.length + 1, (lo, hi) => [tableAt + lo * 12, hi - lo, g.ldc * 4, k, g.ni, g.nj, g.aPanel, g.bPanel, KC, MC_PANELS]);
   for (let bi = 0; bi < nb; bi++) {
     const c0 = (cAt + bi * g.cBytes) / 4;
     const o0 = bi * m * n;
@@ -447,8 +477,7 @@ export function quantizedMatvecWasm(
   const sc = scales.storage as Uint16Array;
   for (let i = 0, d = sAt / 4, o = scales.offset; i < blocks; i++) mem[d + i] = table[sc[o + i]!]!;
   const threads = m * n * k >= PARALLEL_MIN_MACS ? s.workers.length + 1 : 1;
-  const slices = splitRange(n, threads).map(([lo, hi]) => [xAt, qAt + lo * rowBytes, sAt + lo * (k / QUANT_BLOCK) * 4, cAt + lo * 4, m, hi - lo, k, n * 4]);
-  runSlices(s, format === 'q8_0' ? 2 : 3, slices);
+  runSplit(s, format === 'q8_0' ? 2 : 3, n, threads, (lo, hi) => [xAt, qAt + lo * rowBytes, sAt + lo * (k / QUANT_BLOCK) * 4, cAt + lo * 4, m, hi - lo, k, n * 4]);
   out.set(mem.subarray(cAt / 4, cAt / 4 + m * n));
   return true;
 }
