@@ -1,7 +1,7 @@
 /**
  * `pnpm bench [filter…]`: runs every package's benchmarks, `packages/<name>/bench/*.bench.ts`, one
- * after another, each in its own Node process (from TypeScript sources, like `pnpm eve`) so one
- * bench's workers, heap and JIT state do not colour the next. A filter keeps the files whose
+ * after another, each in its own Node process (from TypeScript sources, with the V8 flags of
+ * `pnpm eve`) so one bench's workers, heap and JIT state do not colour the next. A filter keeps the files whose
  * path contains it (`pnpm bench matmul`). Exits non-zero if any bench failed.
  */
 import { spawnSync } from 'node:child_process';
@@ -27,7 +27,8 @@ for (const file of selected) {
   const name = relative(root, file);
   console.log(`\n## ${name}\n`);
   const t0 = performance.now();
-  const res = spawnSync(process.execPath, ['--conditions=@evejs/source', '--import', 'tsx', file], { cwd: root, stdio: 'inherit' });
+  // --single-threaded-gc as in `pnpm eve` (root package.json): V8's GC threads otherwise take the matmul worker's core.
+  const res = spawnSync(process.execPath, ['--single-threaded-gc', '--conditions=@evejs/source', '--import', 'tsx', file], { cwd: root, stdio: 'inherit' });
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   if (res.status !== 0) {
     failed++;

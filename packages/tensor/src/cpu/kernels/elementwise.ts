@@ -50,7 +50,7 @@ type Arr = HostArray;
 /** out[oi + j] = f(x[xi + j·sx]) for j < n. */
 type UnaryLoop = (o: Arr, oi: number, x: Arr, xi: number, sx: number, n: number, p: number) => void;
 /** out[oi + j] = f(a[ai + j·sa], b[bi + j·sb]) for j < n. */
-type BinaryLoop = (o: Arr, oi: number, a: Arr, ai: number, sa: number, b: Arr, bi: number, sb: number, n: number) => void;
+export type BinaryLoop = (o: Arr, oi: number, a: Arr, ai: number, sa: number, b: Arr, bi: number, sb: number, n: number) => void;
 
 // One loop per op, each its own function literal, so V8 compiles every op's arithmetic inline
 // (a shared loop calling UNARY[op] per element cannot inline a megamorphic call). The
@@ -86,7 +86,7 @@ const UNARY_LOOPS: Record<string, UnaryLoop> = {
   pow: (o, oi, x, xi, sx, n, p) => { for (let j = 0; j < n; j++, xi += sx) o[oi + j] = x[xi]! ** p; },
 };
 
-const BINARY_LOOPS: Record<string, BinaryLoop> = {
+export const BINARY_LOOPS: Record<string, BinaryLoop> = {
   add: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = 0; j < n; j++, ai += sa, bi += sb) o[oi + j] = a[ai]! + b[bi]!; },
   sub: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = 0; j < n; j++, ai += sa, bi += sb) o[oi + j] = a[ai]! - b[bi]!; },
   mul: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = 0; j < n; j++, ai += sa, bi += sb) o[oi + j] = a[ai]! * b[bi]!; },

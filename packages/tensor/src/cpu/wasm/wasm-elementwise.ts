@@ -9,7 +9,7 @@
  * An IEEE f32 operation on two f32 values equals the f64 operation rounded to f32 (the
  * TypeScript loops' arithmetic), so both paths give the same bits.
  */
-import { wasmStaging, type MatmulExports } from './wasm-matmul.js';
+import { sharedCopyParity, wasmStaging, type MatmulExports } from './wasm-matmul.js';
 
 export type WasmBinaryOp = 'add' | 'sub' | 'mul' | 'div';
 
@@ -17,6 +17,8 @@ const KERNEL: Record<WasmBinaryOp, 'addF32' | 'subF32' | 'mulF32' | 'divF32'> = 
 
 /** Values per operand per pass: three 64 KiB areas, which stay in L2. */
 const CHUNK = 16384;
+/** Floats per staging area: a chunk and room to shift it (sharedCopyParity). */
+const AREA = CHUNK + 4;
 
 export function isWasmBinaryOp(op: string): op is WasmBinaryOp {
   return op in KERNEL;
@@ -28,13 +30,14 @@ export function isWasmBinaryOp(op: string): op is WasmBinaryOp {
  * its TypeScript loop).
  */
 export function binaryWasm(op: WasmBinaryOp, o: Float32Array, oi: number, a: Float32Array, ai: number, sa: 0 | 1, b: Float32Array, bi: number, sb: 0 | 1, n: number): boolean {
-  const s = wasmStaging(3 * CHUNK * 4);
+  const s = wasmStaging(3 * AREA * 4);
   if (!s) return false;
   const { mem, at } = s;
   const kernel = s.kernels[KERNEL[op]] as MatmulExports['addF32'];
-  const aAt = at;
-  const bAt = at + CHUNK;
-  const oAt = at + 2 * CHUNK;
+  // Each area starts at the parity of its JS-side index (see sharedCopyParity).
+  const aAt = at + sharedCopyParity(a, ai);
+  const bAt = at + AREA + sharedCopyParity(b, bi);
+  const oAt = at + 2 * AREA + sharedCopyParity(o, oi);
   if (sa === 0) mem.fill(a[ai]!, aAt, aAt + 4);
   if (sb === 0) mem.fill(b[bi]!, bAt, bAt + 4);
   for (let lo = 0; lo < n; lo += CHUNK) {

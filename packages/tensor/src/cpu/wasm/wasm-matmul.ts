@@ -87,6 +87,8 @@ interface WasmState {
   seq: number;
   /** Each worker's speed relative to the main thread's, as measured by `runSplit`; 1 to start. */
   speed: number[];
+  /** The last `wasmStaging` answer. */
+  staging?: WasmStaging;
 }
 
 let state: WasmState | null | undefined;
@@ -178,10 +180,31 @@ export async function disposeCpuWorkers(): Promise<void> {
  * f32 index where that free area starts; null where WebAssembly SIMD is unavailable. The view
  * stays valid until the memory next grows (any later call may grow it).
  */
-export function wasmStaging(bytes: number): { kernels: MatmulExports; mem: Float32Array; at: number } | null {
+export function wasmStaging(bytes: number): WasmStaging | null {
   const s = getState();
   if (!s) return null;
-  return { kernels: s.kernels, mem: reserve(s, bytes), at: CONTROL_BYTES / 4 };
+  // Reused while it covers `bytes`: elementwise kernels call this once per row. A view of a
+  // grown private memory is detached (length 0) and replaced; one of a shared memory stays valid.
+  if (!s.staging || s.staging.mem.length * 4 < CONTROL_BYTES + bytes) s.staging = { kernels: s.kernels, mem: reserve(s, bytes), at: CONTROL_BYTES / 4 };
+  return s.staging;
+}
+
+/** What `wasmStaging` hands out. */
+export interface WasmStaging {
+  kernels: MatmulExports;
+  mem: Float32Array;
+  at: number;
+}
+
+/**
+ * 0 or 1: where, by parity, to put the copy of `src` from element `index` in WASM memory. V8
+ * copies into and out of a SharedArrayBuffer (the threaded memory) with a relaxed-atomic memcpy
+ * that falls back to single bytes unless source and destination are equally aligned to 8 bytes:
+ * `Float32Array.set` of an odd-offset run into an even-offset area took 3× as long. So staging
+ * areas are shifted to each copy's parity; the kernels' v128 loads need no alignment.
+ */
+export function sharedCopyParity(src: Float32Array, index: number): 0 | 1 {
+  return ((src.byteOffset / 4 + index) & 1) as 0 | 1;
 }
 
 /** Makes sure memory has `bytes` past the control block; returns a fresh f32 view of it all. */
@@ -305,18 +328,21 @@ function bPackStrides(transposed: boolean, k: number, n: number): [number, numbe
 
 /**
  * Stages one batch's A (dense f32, m·k values from `off`) at byte `scratch` as it is stored, one
- * memcpy, and packs it into 4-row panels at byte `dst` in WASM (`pack`): transposing while
- * packing is a strided loop that JavaScript typed arrays run several times slower.
+ * memcpy (at the parity of `off`, see sharedCopyParity), and packs it into 4-row panels at byte
+ * `dst` in WASM (`pack`): transposing while packing is a strided loop that JavaScript typed
+ * arrays run several times slower.
  */
 function stageA(s: WasmState, mem: Float32Array, src: Float32Array, off: number, transposed: boolean, m: number, k: number, scratch: number, dst: number): void {
-  mem.set(src.subarray(off, off + m * k), scratch / 4);
-  s.kernels.pack(scratch, dst, m, k, 4, ...aPackStrides(transposed, m, k));
+  const at = scratch + 4 * sharedCopyParity(src, off);
+  mem.set(src.subarray(off, off + m * k), at / 4);
+  s.kernels.pack(at, dst, m, k, 4, ...aPackStrides(transposed, m, k));
 }
 
 /** The same for B (f32, or f16/bf16 decoded while staging) into 8-column panels. */
 function stageB(s: WasmState, mem: Float32Array, b: TensorView, off: number, transposed: boolean, k: number, n: number, scratch: number, dst: number): void {
-  decodeBInto(b, off, n * k, mem, scratch / 4);
-  s.kernels.pack(scratch, dst, n, k, 8, ...bPackStrides(transposed, k, n));
+  const at = scratch + (b.dtype === 'f32' ? 4 * sharedCopyParity(b.storage as Float32Array, off) : 0);
+  decodeBInto(b, off, n * k, mem, at / 4);
+  s.kernels.pack(at, dst, n, k, 8, ...bPackStrides(transposed, k, n));
 }
 
 /**
@@ -371,7 +397,7 @@ export function matmulWasm(a: TensorView, b: TensorView, attrs: MatmulAttrs, pla
   }
   // A and B are staged as stored at `scratchAt` (B decoded to f32 there), then packed from there.
   const scratchAt = cAt + cBytes;
-  const mem = reserve(s, scratchAt - CONTROL_BYTES + Math.max(m, n) * k * 4);
+  const mem = reserve(s, scratchAt - CONTROL_BYTES + Math.max(m, n) * k * 4 + 4);
   let lastB = -1;
   for (let bi = 0; bi < nb; bi++) {
     stageA(s, mem, ad, aOffsets[bi]!, attrs.transposeA, m, k, scratchAt, aAt);
@@ -418,7 +444,7 @@ function gemmSplitByBatch(s: WasmState, ad: Float32Array, b: TensorView, attrs: 
   const bAt = aAt + nb * aBytes;
   const cAt = bAt + slots * bBytes;
   const scratchAt = cAt + nb * g.cBytes;
-  const mem = reserve(s, scratchAt - CONTROL_BYTES + Math.max(m, n) * k * 4);
+  const mem = reserve(s, scratchAt - CONTROL_BYTES + Math.max(m, n) * k * 4 + 4);
   const table = new Int32Array(s.memory.buffer, tableAt, 3 * nb);
   for (let bi = 0; bi < nb; bi++) {
     stageA(s, mem, ad, aOffsets[bi]!, attrs.transposeA, m, k, scratchAt, aAt + bi * aBytes);
