@@ -11,20 +11,11 @@ import { binaryWasm, type WasmBinaryOp } from './wasm-elementwise.js';
 import { registerCpuBackend } from '../cpu-backend.js';
 import { add, div, mul, sub } from '../../ops/index.js';
 import { tensor } from '../../ops/creation.js';
-
-function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Rng } from '../../rng.js';
 
 /** Signed values with exponents from 2⁻¹⁴⁰ (subnormal in f32) to 2¹⁰⁰, none zero. */
-function wideF32(n: number, rand: () => number): Float32Array {
+function wideF32(n: number, rng: Rng): Float32Array {
+  const rand = (): number => rng.uniform();
   const x = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const v = (rand() < 0.5 ? -1 : 1) * (0.5 + rand()) * 2 ** Math.floor(rand() * 240 - 140);
@@ -39,11 +30,11 @@ const OPS: WasmBinaryOp[] = ['add', 'sub', 'mul', 'div'];
 describe('binaryWasm vs the TypeScript loop', () => {
   for (const op of OPS) {
     it(`${op}: dense·dense, dense·scalar, scalar·dense, bit for bit (subnormals, ±, lengths 1 … 2 chunks + 3)`, () => {
-      const rand = seededRandom(op.length * 7 + op.charCodeAt(0));
+      const rng = new Rng(op.length * 7 + op.charCodeAt(0));
       for (const n of [1, 3, 4, 5, 63, 64, 1001, 16384, 16384 * 2 + 3]) {
         for (const [sa, sb] of [[1, 1], [1, 0], [0, 1]] as [0 | 1, 0 | 1][]) {
-          const a = wideF32(n + 5, rand);
-          const b = wideF32(n + 2, rand);
+          const a = wideF32(n + 5, rng);
+          const b = wideF32(n + 2, rng);
           const [ai, bi, oi] = [5, 2, 3]; // operands and output at offsets
           const got = new Float32Array(n + 3);
           expect(binaryWasm(op, got, oi, a, ai, sa, b, bi, sb, n)).toBe(true);
@@ -62,14 +53,14 @@ describe('the CPU binary kernels with rows long enough for the SIMD path', () =>
   const FNS = { add, sub, mul, div };
   for (const op of OPS) {
     it(`${op} with broadcasting (bias rows, per-row scalars, a scalar) equals the elementwise reference`, () => {
-      const rand = seededRandom(99 + op.charCodeAt(1));
+      const rng = new Rng(99 + op.charCodeAt(1));
       const [rows, cols] = [19, 261];
-      const x = wideF32(rows * cols, rand);
+      const x = wideF32(rows * cols, rng);
       const cases: [Float32Array, number[]][] = [
-        [wideF32(rows * cols, rand), [rows, cols]],
-        [wideF32(cols, rand), [cols]],
-        [wideF32(rows, rand), [rows, 1]],
-        [wideF32(1, rand), []],
+        [wideF32(rows * cols, rng), [rows, cols]],
+        [wideF32(cols, rng), [cols]],
+        [wideF32(rows, rng), [rows, 1]],
+        [wideF32(1, rng), []],
       ];
       for (const [y, shape] of cases) {
         const got = FNS[op](tensor(x, [rows, cols]), tensor(y, shape)).dataSync() as Float32Array;
