@@ -144,14 +144,11 @@ function binaryKernel(op: string): KernelConfig {
     const sa = innerStride(plan, 0);
     const sb = innerStride(plan, 1);
     // f32 rows that are dense or a scalar go to the SIMD loops (same bits, see wasm-elementwise.ts).
-    if (wasmOp && o!.dtype === 'f32' && a!.dtype === 'f32' && b!.dtype === 'f32' && (sa === 0 || sa === 1) && (sb === 0 || sb === 1) && sa + sb > 0) {
-      const [fo, fa, fb] = [out as Float32Array, da as Float32Array, db as Float32Array];
-      forEachRow(plan, (st, oi, n) => {
-        if (n < WASM_MIN_ROW || !binaryWasm(wasmOp, fo, oi, fa, st[0]!, sa, fb, st[1]!, sb, n)) loop(out, oi, da, st[0]!, sa, db, st[1]!, sb, n);
-      });
-      return [out];
-    }
-    forEachRow(plan, (st, oi, n) => loop(out, oi, da, st[0]!, sa, db, st[1]!, sb, n));
+    const simd = wasmOp && o!.dtype === 'f32' && a!.dtype === 'f32' && b!.dtype === 'f32' && (sa === 0 || sa === 1) && (sb === 0 || sb === 1) && sa + sb > 0 ? wasmOp : null;
+    forEachRow(plan, (st, oi, n) => {
+      if (simd && n >= WASM_MIN_ROW && binaryWasm(simd, out as Float32Array, oi, da as Float32Array, st[0]!, sa as 0 | 1, db as Float32Array, st[1]!, sb as 0 | 1, n)) return;
+      loop(out, oi, da, st[0]!, sa, db, st[1]!, sb, n);
+    });
     return [out];
   };
   return { op, backend: 'cpu', run };
